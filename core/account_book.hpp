@@ -1,0 +1,220 @@
+// acctsync/core/account_book.hpp — the mirrored account: last-writer-wins registers.
+//
+// ACCOUNT_UPDATE carries absolute values (except `bc`) for the keys that changed, so the book is
+// a set of registers — per asset, per (symbol, position side), per symbol (leverage) and per
+// account (multi-assets / position mode) — each stamped with the exchange time of the state it
+// holds. An update applies iff its time >= the register's time. Hence:
+//   * snapshot and stream may interleave in any order: the newest wins, nothing is buffered;
+//   * duplicates are idempotent, so overlapping connections can be merged;
+//   * a complete snapshot also speaks for the keys it omits: any key absent from it whose
+//     register is older than the snapshot's as-of time becomes flat/zero at that time, and a key
+//     first seen later with an older stamp is already known to be flat (the scope "horizon").
+// Snapshot-only fields (available balance, margins, mark/liquidation price, REST leverage) keep
+// their own stamp: the snapshot's as-of time.
+//
+// Times: stream events use T (E when T is absent); snapshot rows use their updateTime
+// (UNVERIFIED: Binance does not document that REST updateTime is the time of the key's last
+// change; the tests and the spec's §5.2 procedure assume it).
+//
+// Resync: the book starts out needing a resync. Any gap (disconnect, listenKey expiry, parse
+// failure, ring overrun) marks every scope dirty as of its local receive time; a complete
+// snapshot whose request left after that time heals the scopes it covers.
+//
+// Threads: one thread owns a book (normally the strategy thread that drains its ring). Nothing
+// here is synchronised. No allocation after construction; apply() never throws.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+
+#include "events.hpp"
+
+namespace acctsync {
+
+inline constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min();
+
+struct balance_entry {
+    asset_string asset;
+    // stream-shared (stamp: time_ms)
+    decimal wallet_balance;
+    decimal cross_wallet_balance;
+    decimal last_balance_change; // bc of the last stream update that carried one
+    std::int64_t time_ms = never;
+    // snapshot-only (stamp: snapshot_time_ms)
+    decimal available_balance;
+    decimal unrealized_profit;
+    decimal margin_balance;
+    decimal initial_margin;
+    decimal maint_margin;
+    decimal position_initial_margin;
+    decimal open_order_initial_margin;
+    decimal max_withdraw_amount;
+    decimal cross_unpnl;
+    std::int64_t snapshot_time_ms = never;
+    std::uint16_t snapshot_fields = 0; // balance_update::field bits ever set by a snapshot
+    bool margin_available = false;
+    std::uint64_t seen_in_snapshot = 0; // internal: id of the last snapshot that listed this key
+};
+
+struct position_entry {
+    symbol_string symbol;
+    position_side side = position_side::unknown;
+    margin_type margin = margin_type::unknown;
+    // stream-shared (stamp: time_ms)
+    decimal amount;
+    decimal entry_price;
+    decimal break_even_price;
+    decimal accumulated_realized;
+    decimal unrealized_pnl; // at time_ms only: Binance does not re-push on mark moves
+    decimal isolated_wallet;
+    asset_string margin_asset;
+    std::int64_t time_ms = never;
+    // snapshot-only (stamp: snapshot_time_ms)
+    decimal mark_price;
+    decimal liquidation_price;
+    decimal notional;
+    decimal initial_margin;
+    decimal maint_margin;
+    decimal isolated_margin;
+    decimal position_initial_margin;
+    decimal open_order_initial_margin;
+    decimal max_notional;
+    std::int64_t snapshot_time_ms = never;
+    std::uint32_t snapshot_fields = 0; // position_update::field bits ever set by a snapshot
+    std::uint8_t adl = 0;
+    std::uint64_t seen_in_snapshot = 0;
+
+    [[nodiscard]] bool flat() const noexcept { return amount.is_zero(); }
+};
+
+struct symbol_entry {
+    symbol_string symbol;
+    std::uint32_t leverage = 0; // 0 = unknown
+    std::int64_t leverage_time_ms = never;
+    margin_type margin = margin_type::unknown; // from symbolConfig
+    decimal max_notional;
+    bool auto_add_margin = false;
+    std::int64_t config_time_ms = never;
+    std::int64_t positions_horizon_ms = never; // a symbol-filtered complete position snapshot
+};
+
+struct account_state {
+    bool multi_assets = false;
+    std::int64_t multi_assets_time_ms = never; // never = unknown
+    bool dual_side_position = false;
+    std::int64_t dual_side_time_ms = never;
+};
+
+enum class apply_status : std::uint8_t {
+    applied,           // at least one register changed stamp or value
+    stale,             // older than the register: ignored, as designed
+    not_for_book,      // orders, fills, margin calls: for the user handler, not the mirror
+    capacity_exceeded, // the book is full; the key was dropped and the book needs a resync
+    unexpected,        // a snapshot row or end outside its begin/end bracket
+};
+
+struct book_capacity {
+    std::uint32_t assets = 64;
+    std::uint32_t positions = 1024; // (symbol, side) pairs
+    std::uint32_t symbols = 1024;
+};
+
+struct book_counters {
+    std::uint64_t applied = 0;
+    std::uint64_t stale = 0;
+    std::uint64_t not_for_book = 0;
+    std::uint64_t capacity_exceeded = 0;
+    std::uint64_t unexpected = 0;
+    std::uint64_t gaps = 0;
+    std::uint64_t snapshots_completed = 0;
+    std::uint64_t flattened = 0;
+};
+
+class account_book {
+public:
+    // Allocates every table now; nothing is allocated afterwards. Throws on a zero capacity.
+    explicit account_book(book_capacity cap = {});
+
+    [[nodiscard]] apply_status apply(const event& ev) noexcept;
+
+    // ---- queries (owner thread) ----------------------------------------------------------
+    [[nodiscard]] const balance_entry* balance(std::string_view asset) const noexcept;
+    [[nodiscard]] const position_entry* position(std::string_view symbol, position_side side) const noexcept;
+    [[nodiscard]] const symbol_entry* symbol(std::string_view symbol) const noexcept;
+    [[nodiscard]] const account_state& account() const noexcept { return account_; }
+
+    // Every key ever seen, in first-seen order (flat/zero entries stay).
+    [[nodiscard]] std::span<const balance_entry> balances() const noexcept { return {balances_.get(), n_balances_}; }
+    [[nodiscard]] std::span<const position_entry> positions() const noexcept { return {positions_.get(), n_positions_}; }
+    [[nodiscard]] std::span<const symbol_entry> symbols() const noexcept { return {symbols_.get(), n_symbols_}; }
+
+    // True between logical updates and outside snapshots: the registers then describe one
+    // instant of the account. Read the book only when this holds.
+    [[nodiscard]] bool consistent() const noexcept { return !mid_update_ && open_snapshot_ == 0; }
+    // Logical updates completed so far (an ACCOUNT_UPDATE of five items counts once).
+    [[nodiscard]] std::uint64_t version() const noexcept { return version_; }
+    // Scopes (snapshot_scope bits) not yet healed since the last gap; 0 when in sync.
+    [[nodiscard]] std::uint8_t dirty_scopes() const noexcept { return dirty_scopes_; }
+    [[nodiscard]] bool needs_resync() const noexcept { return dirty_scopes_ != 0 || full_; }
+    [[nodiscard]] const book_counters& counters() const noexcept { return counters_; }
+    [[nodiscard]] const book_capacity& capacity() const noexcept { return cap_; }
+
+    static constexpr std::uint8_t all_scopes = scope_assets | scope_positions | scope_leverage | scope_account_config;
+
+private:
+    // Open-addressing index (linear probing) over a dense entry array. Slots hold entry+1.
+    struct index_table {
+        std::unique_ptr<std::uint32_t[]> slots;
+        std::uint32_t mask = 0;
+        void init(std::uint32_t entries);
+    };
+
+    apply_status apply_balance(const event_header& h, const balance_update& b) noexcept;
+    apply_status apply_position(const event_header& h, const position_update& p) noexcept;
+    apply_status apply_leverage(const event_header& h, const leverage_update& l) noexcept;
+    apply_status apply_account_config(const event_header& h, const account_config_update& a) noexcept;
+    apply_status apply_snapshot_begin(const event_header& h, const snapshot_marker& s) noexcept;
+    apply_status apply_snapshot_end(const event_header& h, const snapshot_marker& s) noexcept;
+    apply_status apply_status_event(const event_header& h, const stream_status& s) noexcept;
+
+    balance_entry* find_or_add_balance(const asset_string& asset) noexcept;
+    position_entry* find_or_add_position(const symbol_string& symbol, position_side side) noexcept;
+    symbol_entry* find_or_add_symbol(const symbol_string& symbol) noexcept;
+    [[nodiscard]] std::int64_t position_horizon(const symbol_string& symbol) const noexcept;
+    void flatten(balance_entry& b, std::int64_t as_of) noexcept;
+    void flatten(position_entry& p, std::int64_t as_of) noexcept;
+    void set_leverage(symbol_entry& s, std::uint32_t leverage, std::int64_t t) noexcept;
+    void mark_full() noexcept;
+
+    book_capacity cap_;
+    std::unique_ptr<balance_entry[]> balances_;
+    std::unique_ptr<position_entry[]> positions_;
+    std::unique_ptr<symbol_entry[]> symbols_;
+    std::uint32_t n_balances_ = 0, n_positions_ = 0, n_symbols_ = 0;
+    index_table balance_index_, position_index_, symbol_index_;
+    account_state account_;
+
+    // Completeness horizons: keys unknown to the book are flat/zero as of these times.
+    std::int64_t assets_horizon_ms_ = never;
+    std::int64_t positions_horizon_ms_ = never;
+
+    // Open snapshot: its internal generation (0 = none); rows stamp entries with it.
+    std::uint64_t snapshot_generation_ = 0;
+    std::uint64_t open_snapshot_ = 0;
+    snapshot_marker open_marker_{};
+    std::uint32_t open_rows_ = 0;
+
+    bool mid_update_ = false;
+    bool full_ = false;
+    std::uint64_t version_ = 0;
+    std::uint8_t dirty_scopes_ = all_scopes; // a new book has never been synced
+    std::int64_t dirty_since_ns_ = std::numeric_limits<std::int64_t>::min();
+    book_counters counters_;
+};
+
+} // namespace acctsync

@@ -1,0 +1,175 @@
+// acctsync/core/decimal.hpp — exact fixed-point money: int64 with 8 fractional digits.
+//
+// Binance sends every price, quantity and balance as a decimal string ("6563.60000000",
+// "-0.00057000", "0"). They are parsed here without floating point; a value that cannot be
+// held exactly (nonzero digit past the 8th fractional place, or magnitude past int64) is an
+// error, never rounded. Range: [-92233720368.54775808, 92233720368.54775807].
+//
+// Thread safety: all functions are pure; call from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace acctsync {
+
+enum class decimal_errc : std::uint8_t {
+    ok = 0,
+    empty,          // zero-length input, or a lone sign
+    invalid_char,   // anything but [-]digits[.digits]: '+', exponent, spaces, a second '.', ...
+    missing_digits, // "." / "-.5" / "5." — a side of the point without digits
+    overflow,       // magnitude beyond int64 at scale 1e8
+    inexact,        // a nonzero digit past the 8th fractional place
+};
+
+[[nodiscard]] constexpr std::string_view to_string(decimal_errc e) noexcept {
+    switch (e) {
+    case decimal_errc::ok: return "ok";
+    case decimal_errc::empty: return "empty";
+    case decimal_errc::invalid_char: return "invalid_char";
+    case decimal_errc::missing_digits: return "missing_digits";
+    case decimal_errc::overflow: return "overflow";
+    case decimal_errc::inexact: return "inexact";
+    }
+    return "unknown";
+}
+
+// Where parsing stopped and why; offset is the index of the offending byte in the input.
+struct decimal_parse_result {
+    decimal_errc ec;
+    std::uint32_t offset;
+    [[nodiscard]] constexpr explicit operator bool() const noexcept { return ec == decimal_errc::ok; }
+};
+
+class decimal {
+public:
+    static constexpr int scale_digits = 8;
+    static constexpr std::int64_t scale = 100'000'000;
+    // Longest text format() produces: sign, 11 integer digits, point, 8 digits.
+    static constexpr std::size_t max_text = 21;
+
+    constexpr decimal() noexcept = default;
+    [[nodiscard]] static constexpr decimal from_raw(std::int64_t raw) noexcept { return decimal{raw}; }
+    [[nodiscard]] static constexpr decimal from_units(std::int64_t whole) noexcept { return decimal{whole * scale}; }
+
+    [[nodiscard]] constexpr std::int64_t raw() const noexcept { return raw_; }
+    [[nodiscard]] constexpr bool is_zero() const noexcept { return raw_ == 0; }
+    [[nodiscard]] constexpr bool is_negative() const noexcept { return raw_ < 0; }
+
+    friend constexpr bool operator==(decimal, decimal) noexcept = default;
+    friend constexpr auto operator<=>(decimal, decimal) noexcept = default;
+
+    // Parses the whole of `s`. On error `out` is left unchanged.
+    [[nodiscard]] static constexpr decimal_parse_result parse(std::string_view s, decimal& out) noexcept;
+
+    // Writes the shortest exact text ("6563.6", "0", "-0.00057") to buf; returns its length.
+    // buf must hold max_text bytes. Never writes "-0".
+    constexpr std::size_t format(char* buf) const noexcept;
+    [[nodiscard]] std::string to_string() const {
+        char b[max_text];
+        return std::string(b, format(b));
+    }
+
+private:
+    constexpr explicit decimal(std::int64_t raw) noexcept : raw_(raw) {}
+    std::int64_t raw_; // uninitialised by default like every POD field; decimal{} is zero
+};
+
+static_assert(sizeof(decimal) == 8);
+
+// ---------------------------------------------------------------------------------------------
+// details
+
+namespace detail {
+inline constexpr std::uint64_t pow10_u64[] = {1ULL,           10ULL,           100ULL,          1000ULL,
+                                              10000ULL,       100000ULL,       1000000ULL,      10000000ULL,
+                                              100000000ULL};
+} // namespace detail
+
+constexpr decimal_parse_result decimal::parse(std::string_view s, decimal& out) noexcept {
+    const char* const begin = s.data();
+    const char* p = begin;
+    const char* const end = begin + s.size();
+    auto at = [&](const char* q) { return static_cast<std::uint32_t>(q - begin); };
+
+    if (p == end) return {decimal_errc::empty, 0};
+    const bool negative = (*p == '-');
+    if (negative && ++p == end) return {decimal_errc::empty, at(p)};
+
+    // Integer part. Leading zeros are free; at most 11 significant digits fit (92233720368).
+    const char* const int_begin = p;
+    while (p != end && *p == '0') ++p;
+    const char* const sig_begin = p;
+    std::uint64_t whole = 0;
+    while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
+        if (p - sig_begin == 11) return {decimal_errc::overflow, at(p)};
+        whole = whole * 10 + static_cast<unsigned>(*p - '0');
+        ++p;
+    }
+    if (p == int_begin) {
+        if (p != end && *p == '.') return {decimal_errc::missing_digits, at(p)};
+        return {decimal_errc::invalid_char, at(p)};
+    }
+
+    std::uint64_t frac = 0;
+    if (p != end) {
+        if (*p != '.') return {decimal_errc::invalid_char, at(p)};
+        ++p;
+        const char* const frac_begin = p;
+        int n = 0;
+        for (; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p) {
+            if (n < scale_digits) {
+                frac = frac * 10 + static_cast<unsigned>(*p - '0');
+                ++n;
+            } else if (*p != '0') {
+                return {decimal_errc::inexact, at(p)};
+            }
+        }
+        if (p == frac_begin) return {decimal_errc::missing_digits, at(p)};
+        if (p != end) return {decimal_errc::invalid_char, at(p)};
+        frac *= detail::pow10_u64[scale_digits - n];
+    }
+
+    // |value| = whole * 1e8 + frac must be <= 2^63 - 1 (or 2^63 when negative).
+    constexpr std::uint64_t limit_pos = static_cast<std::uint64_t>(INT64_MAX);
+    const std::uint64_t limit = negative ? limit_pos + 1 : limit_pos;
+    if (whole > limit / static_cast<std::uint64_t>(scale)) return {decimal_errc::overflow, at(sig_begin)};
+    const std::uint64_t mag_whole = whole * static_cast<std::uint64_t>(scale);
+    if (frac > limit - mag_whole) return {decimal_errc::overflow, at(sig_begin)};
+    const std::uint64_t mag = mag_whole + frac;
+    // Two's-complement negate in unsigned space handles INT64_MIN without UB.
+    out.raw_ = negative ? static_cast<std::int64_t>(~mag + 1) : static_cast<std::int64_t>(mag);
+    return {decimal_errc::ok, at(p)};
+}
+
+constexpr std::size_t decimal::format(char* buf) const noexcept {
+    std::uint64_t mag = raw_ < 0 ? ~static_cast<std::uint64_t>(raw_) + 1 : static_cast<std::uint64_t>(raw_);
+    std::uint64_t whole = mag / static_cast<std::uint64_t>(scale);
+    std::uint64_t frac = mag % static_cast<std::uint64_t>(scale);
+    char tmp[max_text];
+    std::size_t n = 0;
+    // Fraction digits, trailing zeros dropped (written in reverse, then flipped).
+    if (frac != 0) {
+        int digits = scale_digits;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            --digits;
+        }
+        for (int i = 0; i < digits; ++i) {
+            tmp[n++] = static_cast<char>('0' + frac % 10);
+            frac /= 10;
+        }
+        tmp[n++] = '.';
+    }
+    do {
+        tmp[n++] = static_cast<char>('0' + whole % 10);
+        whole /= 10;
+    } while (whole != 0);
+    if (raw_ < 0) tmp[n++] = '-';
+    for (std::size_t i = 0; i < n; ++i) buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+} // namespace acctsync

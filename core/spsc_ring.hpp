@@ -1,0 +1,161 @@
+// acctsync/core/spsc_ring.hpp — bounded single-producer/single-consumer ring.
+//
+// Ownership contract (the whole point; violate it and the ring is wrong, not slow):
+//   * exactly ONE producer thread calls try_push / claim / commit / abandon / free_slots;
+//   * exactly ONE consumer thread calls try_pop / front / pop / drain / size_approx;
+//   * construction and destruction happen while neither side runs.
+// Capacity is a power of two fixed at construction; the slot array is allocated there and never
+// again. Indices run freely (64-bit, never wrap in practice) and are masked on access.
+//
+// Layout: the producer's published index and its cached copy of the consumer's index share one
+// cache line; the consumer's released index and its cached copy of the producer's share another;
+// read-only fields sit on a third. Each side touches the other's line only when its cached copy says the ring looks
+// full (producer) or empty (consumer) — the rigtorp/Aeron arrangement that keeps the steady state
+// free of cache-line ping-pong.
+//
+// Batching: claim() hands out slots one by one for in-place writes; nothing is visible to the
+// consumer until commit() publishes every claimed slot with one release store. drain() looks at
+// the producer's index once, reads up to `limit` events and frees them with one release store.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
+
+namespace acctsync {
+
+inline constexpr std::size_t cache_line = 64;
+
+template <class T>
+class spsc_ring {
+    static_assert(std::is_trivially_copyable_v<T>, "slots are reused by plain copies");
+
+public:
+    // capacity is rounded up to a power of two (>= 2). Throws at configuration time only.
+    explicit spsc_ring(std::size_t capacity)
+        : mask_(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity) - 1),
+          slots_(static_cast<T*>(::operator new[]((mask_ + 1) * sizeof(T), std::align_val_t{alignof(T) < cache_line ? cache_line : alignof(T)}))) {
+        if (capacity > (std::size_t{1} << 40)) throw std::invalid_argument("spsc_ring: capacity too large");
+    }
+    ~spsc_ring() {
+        ::operator delete[](slots_, std::align_val_t{alignof(T) < cache_line ? cache_line : alignof(T)});
+    }
+    spsc_ring(const spsc_ring&) = delete;
+    spsc_ring& operator=(const spsc_ring&) = delete;
+
+    [[nodiscard]] std::size_t capacity() const noexcept { return mask_ + 1; }
+
+    // ---- producer side ---------------------------------------------------------------------
+
+    // Copies v in and publishes it (and any slots claimed before). False when full.
+    [[nodiscard]] bool try_push(const T& v) noexcept {
+        T* slot = claim();
+        if (slot == nullptr) return false;
+        *slot = v;
+        commit();
+        return true;
+    }
+
+    // Next free slot for an in-place write, or nullptr when the ring is full. The slot is not
+    // visible to the consumer until commit(). Its previous contents are stale: overwrite fully.
+    [[nodiscard]] T* claim() noexcept {
+        const std::uint64_t w = p_.write + p_.claimed;
+        if (w - p_.read_cache > mask_) {
+            p_.read_cache = c_.released.load(std::memory_order_acquire);
+            if (w - p_.read_cache > mask_) return nullptr;
+        }
+        ++p_.claimed;
+        return &slots_[w & mask_];
+    }
+
+    // Publishes every claimed slot at once (one release store).
+    void commit() noexcept {
+        if (p_.claimed == 0) return;
+        p_.write += p_.claimed;
+        p_.claimed = 0;
+        p_.published.store(p_.write, std::memory_order_release);
+    }
+
+    // Forgets the slots claimed since the last commit (a frame that failed half-way).
+    void abandon() noexcept { p_.claimed = 0; }
+
+    [[nodiscard]] std::size_t claimed() const noexcept { return p_.claimed; }
+
+    // Free slots as the producer sees them now (refreshes its view of the consumer).
+    [[nodiscard]] std::size_t free_slots() noexcept {
+        p_.read_cache = c_.released.load(std::memory_order_acquire);
+        return capacity() - static_cast<std::size_t>(p_.write + p_.claimed - p_.read_cache);
+    }
+
+    // ---- consumer side ---------------------------------------------------------------------
+
+    // Oldest published event, or nullptr when none. Stays valid until pop()/drain().
+    [[nodiscard]] const T* front() noexcept {
+        if (c_.read == c_.write_cache) {
+            c_.write_cache = p_.published.load(std::memory_order_acquire);
+            if (c_.read == c_.write_cache) return nullptr;
+        }
+        return &slots_[c_.read & mask_];
+    }
+    // Frees the slot front() returned. Call only after front() returned non-null.
+    void pop() noexcept {
+        ++c_.read;
+        c_.released.store(c_.read, std::memory_order_release);
+    }
+    [[nodiscard]] bool try_pop(T& out) noexcept {
+        const T* f = front();
+        if (f == nullptr) return false;
+        out = *f;
+        pop();
+        return true;
+    }
+
+    // Calls handler(const T&) for up to `limit` published events, oldest first, then frees them
+    // all with one release store. Returns how many were handled. The handler must not call back
+    // into this ring's consumer side.
+    template <class Handler>
+    std::size_t drain(Handler&& handler, std::size_t limit = SIZE_MAX) noexcept(noexcept(handler(std::declval<const T&>()))) {
+        // One acquire load per batch: a drain takes everything published so far (up to limit).
+        c_.write_cache = p_.published.load(std::memory_order_acquire);
+        const std::uint64_t avail = c_.write_cache - c_.read;
+        if (avail == 0) return 0;
+        const std::size_t n = avail < limit ? static_cast<std::size_t>(avail) : limit;
+        std::uint64_t r = c_.read;
+        for (std::size_t i = 0; i < n; ++i, ++r) handler(static_cast<const T&>(slots_[r & mask_]));
+        c_.read = r;
+        c_.released.store(r, std::memory_order_release);
+        return n;
+    }
+
+    // Published events not yet consumed, as the consumer sees them now.
+    [[nodiscard]] std::size_t size_approx() noexcept {
+        c_.write_cache = p_.published.load(std::memory_order_acquire);
+        return static_cast<std::size_t>(c_.write_cache - c_.read);
+    }
+
+private:
+    // Producer line: the published index (read by the consumer only when its cache runs dry)
+    // next to the producer's private counters.
+    struct alignas(cache_line) producer_line {
+        std::atomic<std::uint64_t> published{0}; // next index the consumer may not read
+        std::uint64_t write = 0;                  // plain mirror of `published`
+        std::uint64_t claimed = 0;                // slots claimed past `write`, not yet committed
+        std::uint64_t read_cache = 0;             // last seen consumer index
+    };
+    struct alignas(cache_line) consumer_line {
+        std::atomic<std::uint64_t> released{0}; // next index the producer may not overwrite
+        std::uint64_t read = 0;                  // plain mirror of `released`
+        std::uint64_t write_cache = 0;           // last seen producer index
+    };
+
+    producer_line p_;
+    consumer_line c_;
+    alignas(cache_line) const std::size_t mask_;
+    T* const slots_;
+};
+
+} // namespace acctsync

@@ -1,0 +1,176 @@
+#include "parse/book_json.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+namespace acctsync::parse {
+
+void append_json_string(std::string& out, std::string_view s) {
+    out.push_back('"');
+    for (const char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                out += buf;
+            } else {
+                out.push_back(c);
+            }
+        }
+    }
+    out.push_back('"');
+}
+
+void append_decimal(std::string& out, decimal d) {
+    char buf[decimal::max_text];
+    out.push_back('"');
+    out.append(buf, d.format(buf));
+    out.push_back('"');
+}
+
+namespace {
+
+struct writer {
+    std::string& out;
+    bool first = true;
+    void key(std::string_view k) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_json_string(out, k);
+        out.push_back(':');
+    }
+    void dec(std::string_view k, decimal d) {
+        key(k);
+        append_decimal(out, d);
+    }
+    void str(std::string_view k, std::string_view v) {
+        key(k);
+        append_json_string(out, v);
+    }
+    void num(std::string_view k, long long v) {
+        key(k);
+        out += std::to_string(v);
+    }
+    void boolean(std::string_view k, bool v) {
+        key(k);
+        out += v ? "true" : "false";
+    }
+    void time(std::string_view k, std::int64_t t) {
+        key(k);
+        if (t == never) out += "null";
+        else out += std::to_string(t);
+    }
+};
+
+} // namespace
+
+void write_book_json(const account_book& book, std::string& out, const book_json_options& opt) {
+    const char* nl = opt.pretty ? "\n  " : "";
+    std::vector<const balance_entry*> bals;
+    for (const auto& b : book.balances())
+        if (!opt.skip_zero || !b.wallet_balance.is_zero() || !b.cross_wallet_balance.is_zero()) bals.push_back(&b);
+    std::sort(bals.begin(), bals.end(), [](auto* a, auto* b) { return a->asset.view() < b->asset.view(); });
+    std::vector<const position_entry*> poss;
+    for (const auto& p : book.positions())
+        if (!opt.skip_zero || !p.flat()) poss.push_back(&p);
+    std::sort(poss.begin(), poss.end(), [](auto* a, auto* b) {
+        return a->symbol.view() != b->symbol.view() ? a->symbol.view() < b->symbol.view() : a->side < b->side;
+    });
+    std::vector<const symbol_entry*> syms;
+    for (const auto& s : book.symbols())
+        if (s.leverage != 0 || s.margin != margin_type::unknown) syms.push_back(&s);
+    std::sort(syms.begin(), syms.end(), [](auto* a, auto* b) { return a->symbol.view() < b->symbol.view(); });
+
+    out += '{';
+    out += nl;
+    out += "\"balances\":[";
+    for (std::size_t i = 0; i < bals.size(); ++i) {
+        const balance_entry& b = *bals[i];
+        if (i) out += ',';
+        out += opt.pretty ? "\n    {" : "{";
+        writer w{out};
+        w.str("asset", b.asset.view());
+        w.dec("wallet_balance", b.wallet_balance);
+        w.dec("cross_wallet_balance", b.cross_wallet_balance);
+        if (opt.include_snapshot_only && b.snapshot_fields != 0) {
+            w.dec("available_balance", b.available_balance);
+            w.dec("unrealized_profit", b.unrealized_profit);
+            w.dec("margin_balance", b.margin_balance);
+            w.dec("initial_margin", b.initial_margin);
+            w.dec("maint_margin", b.maint_margin);
+            w.dec("max_withdraw_amount", b.max_withdraw_amount);
+        }
+        if (opt.include_times) {
+            w.time("time", b.time_ms);
+            w.time("snapshot_time", b.snapshot_time_ms);
+        }
+        out += '}';
+    }
+    out += "],";
+    out += nl;
+    out += "\"positions\":[";
+    for (std::size_t i = 0; i < poss.size(); ++i) {
+        const position_entry& p = *poss[i];
+        if (i) out += ',';
+        out += opt.pretty ? "\n    {" : "{";
+        writer w{out};
+        w.str("symbol", p.symbol.view());
+        w.str("side", to_string(p.side));
+        w.dec("amount", p.amount);
+        w.dec("entry_price", p.entry_price);
+        w.dec("break_even_price", p.break_even_price);
+        w.dec("unrealized_pnl", p.unrealized_pnl);
+        w.str("margin_type", to_string(p.margin));
+        w.dec("isolated_wallet", p.isolated_wallet);
+        if (opt.include_snapshot_only && p.snapshot_fields != 0) {
+            w.dec("mark_price", p.mark_price);
+            w.dec("liquidation_price", p.liquidation_price);
+            w.dec("notional", p.notional);
+        }
+        if (opt.include_times) {
+            w.time("time", p.time_ms);
+            w.time("snapshot_time", p.snapshot_time_ms);
+        }
+        out += '}';
+    }
+    out += "],";
+    out += nl;
+    out += "\"symbols\":[";
+    for (std::size_t i = 0; i < syms.size(); ++i) {
+        const symbol_entry& s = *syms[i];
+        if (i) out += ',';
+        out += opt.pretty ? "\n    {" : "{";
+        writer w{out};
+        w.str("symbol", s.symbol.view());
+        w.num("leverage", s.leverage);
+        if (s.margin != margin_type::unknown) w.str("margin_type", to_string(s.margin));
+        if (opt.include_times) w.time("leverage_time", s.leverage_time_ms);
+        out += '}';
+    }
+    out += "],";
+    out += nl;
+    const account_state& a = book.account();
+    out += "\"account\":{";
+    writer w{out};
+    if (a.multi_assets_time_ms != never) w.boolean("multi_assets", a.multi_assets);
+    else w.key("multi_assets"), out += "null";
+    if (a.dual_side_time_ms != never) w.boolean("dual_side_position", a.dual_side_position);
+    else w.key("dual_side_position"), out += "null";
+    out += "}";
+    out += opt.pretty ? "\n}" : "}";
+}
+
+std::string book_json(const account_book& book, const book_json_options& opt) {
+    std::string s;
+    write_book_json(book, s, opt);
+    return s;
+}
+
+} // namespace acctsync::parse

@@ -1,0 +1,387 @@
+// Account book: every consequence of last-writer-wins that DESIGN.md lists.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "core/account_book.hpp"
+#include "core/event_builders.hpp"
+#include "parse/book_json.hpp"
+
+using namespace acctsync;
+
+namespace {
+
+constexpr book_capacity small{16, 32, 16};
+
+stream_times at(std::int64_t t) { return {t + 1, t, t * 1'000'000}; }
+
+event balance(std::string_view asset, const char* wb, std::int64_t t) {
+    event ev;
+    make_balance(ev, market::usdm, asset, dec(wb), dec(wb), decimal{}, at(t));
+    return ev;
+}
+
+event position(std::string_view symbol, position_side side, const char* amount, std::int64_t t) {
+    event ev;
+    position_values v{};
+    v.amount = dec(amount);
+    v.entry_price = dec("100");
+    make_position(ev, market::usdm, symbol, side, v, at(t));
+    return ev;
+}
+
+event begin(std::uint64_t id, std::int64_t as_of, std::uint8_t scope = account_book::all_scopes,
+            std::string_view filter = {}, std::int64_t sent_ns = -1) {
+    event ev;
+    make_snapshot_begin(ev, market::usdm, id, as_of, sent_ns < 0 ? as_of * 1'000'000 : sent_ns, scope,
+                        snapshot_kind::account_v2, filter);
+    return ev;
+}
+
+event end(std::uint64_t id, std::uint32_t rows, bool complete = true) {
+    event ev;
+    make_snapshot_end(ev, market::usdm, id, rows, complete);
+    return ev;
+}
+
+event row(event ev, std::int64_t update_time) { return as_snapshot_row(ev, update_time); }
+
+event gap(std::int64_t recv_ns, stream_status_kind kind = stream_status_kind::disconnected) {
+    event ev;
+    make_stream_status(ev, market::usdm, kind, recv_ns);
+    return ev;
+}
+
+std::string canonical(const account_book& b) {
+    parse::book_json_options o;
+    o.include_times = true;
+    return parse::book_json(b, o);
+}
+
+void apply_all(account_book& b, const std::vector<event>& evs) {
+    for (const auto& e : evs) (void)b.apply(e);
+}
+
+std::string amount_of(const account_book& b, std::string_view sym, position_side side) {
+    const auto* p = b.position(sym, side);
+    return p ? p->amount.to_string() : "absent";
+}
+
+std::string wallet_of(const account_book& b, std::string_view asset) {
+    const auto* e = b.balance(asset);
+    return e ? e->wallet_balance.to_string() : "absent";
+}
+
+} // namespace
+
+TEST(AccountBook, StreamUpdatesSetAbsoluteValues) {
+    account_book b(small);
+    EXPECT_EQ(b.apply(balance("USDT", "100.5", 10)), apply_status::applied);
+    EXPECT_EQ(b.apply(balance("USDT", "99.25", 11)), apply_status::applied);
+    EXPECT_EQ(wallet_of(b, "USDT"), "99.25");
+    EXPECT_EQ(b.balance("USDT")->time_ms, 11);
+    EXPECT_EQ(b.balance("BNB"), nullptr);
+}
+
+TEST(AccountBook, OlderUpdatesNeverOverwriteNewerOnes) {
+    account_book b(small);
+    ASSERT_EQ(b.apply(balance("USDT", "200", 20)), apply_status::applied);
+    EXPECT_EQ(b.apply(balance("USDT", "100", 19)), apply_status::stale);
+    EXPECT_EQ(wallet_of(b, "USDT"), "200");
+    ASSERT_EQ(b.apply(position("BTCUSDT", position_side::both, "1", 20)), apply_status::applied);
+    EXPECT_EQ(b.apply(position("BTCUSDT", position_side::both, "5", 3)), apply_status::stale);
+    EXPECT_EQ(amount_of(b, "BTCUSDT", position_side::both), "1");
+    EXPECT_EQ(b.counters().stale, 2u);
+}
+
+TEST(AccountBook, DuplicatesAreIdempotent) {
+    account_book once(small), twice(small);
+    const std::vector<event> evs = {balance("USDT", "1", 1), position("ETHUSDT", position_side::both, "2", 2),
+                                    balance("USDT", "3", 3), position("ETHUSDT", position_side::both, "0", 4)};
+    apply_all(once, evs);
+    for (const auto& e : evs) {
+        (void)twice.apply(e);
+        (void)twice.apply(e); // the same frame from a second, overlapping connection
+    }
+    apply_all(twice, evs); // and the whole stream replayed late
+    EXPECT_EQ(canonical(once), canonical(twice));
+}
+
+TEST(AccountBook, LongShortAndBothAreSeparateRegisters) {
+    account_book b(small);
+    (void)b.apply(position("SOLUSDT", position_side::long_side, "3", 1));
+    (void)b.apply(position("SOLUSDT", position_side::short_side, "-2", 1));
+    (void)b.apply(position("SOLUSDT", position_side::both, "0", 1));
+    EXPECT_EQ(amount_of(b, "SOLUSDT", position_side::long_side), "3");
+    EXPECT_EQ(amount_of(b, "SOLUSDT", position_side::short_side), "-2");
+    EXPECT_EQ(amount_of(b, "SOLUSDT", position_side::both), "0");
+    (void)b.apply(position("SOLUSDT", position_side::long_side, "0", 2));
+    EXPECT_EQ(amount_of(b, "SOLUSDT", position_side::short_side), "-2") << "closing LONG leaves SHORT alone";
+    EXPECT_EQ(b.positions().size(), 3u);
+}
+
+TEST(AccountBook, Utf8SymbolsAreKeys) {
+    account_book b(small);
+    (void)b.apply(position("币安人生USDT", position_side::both, "42", 1));
+    EXPECT_EQ(amount_of(b, "币安人生USDT", position_side::both), "42");
+}
+
+// The snapshot is atomic on the ring (begin, rows, end are published together), the stream
+// events around it may come in any order. Every interleaving must give one and the same book.
+TEST(AccountBook, SnapshotAndStreamInterleavedInEveryOrderReachTheSameState) {
+    std::vector<event> snapshot;
+    snapshot.push_back(begin(1, 1000, scope_assets | scope_positions));
+    event usdt = balance("USDT", "500", 0);
+    usdt.payload.balance.available_balance = dec("450");
+    usdt.payload.balance.fields |= balance_update::f_available_balance;
+    snapshot.push_back(row(usdt, 950));
+    snapshot.push_back(row(position("BTCUSDT", position_side::both, "1", 0), 900));
+    snapshot.push_back(row(position("ETHUSDT", position_side::long_side, "2", 0), 980));
+    snapshot.push_back(end(1, 3));
+
+    const std::vector<event> stream = {
+        balance("USDT", "400", 940),                            // older than the snapshot row: loses
+        balance("USDT", "600", 1100),                           // newer: wins
+        balance("BNB", "5", 800),                               // absent from snapshot, older: flat
+        position("SOLUSDT", position_side::both, "3", 1200),    // absent but newer: stays
+        position("ETHUSDT", position_side::short_side, "-1", 990), // absent, older: flat
+        position("BTCUSDT", position_side::both, "1.5", 1050),  // newer than row: wins
+    };
+
+    std::vector<int> order(stream.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::string first;
+    int runs = 0;
+    do {
+        for (std::size_t snap_at = 0; snap_at <= stream.size(); ++snap_at) {
+            account_book b(small);
+            for (std::size_t i = 0; i <= stream.size(); ++i) {
+                if (i == snap_at) apply_all(b, snapshot);
+                if (i < stream.size()) (void)b.apply(stream[order[i]]);
+            }
+            const std::string s = canonical(b);
+            if (first.empty()) {
+                first = s;
+                EXPECT_EQ(wallet_of(b, "USDT"), "600");
+                EXPECT_EQ(b.balance("USDT")->available_balance.to_string(), "450");
+                EXPECT_EQ(wallet_of(b, "BNB"), "0");
+                EXPECT_EQ(amount_of(b, "SOLUSDT", position_side::both), "3");
+                EXPECT_EQ(amount_of(b, "ETHUSDT", position_side::short_side), "0");
+                EXPECT_EQ(amount_of(b, "ETHUSDT", position_side::long_side), "2");
+                EXPECT_EQ(amount_of(b, "BTCUSDT", position_side::both), "1.5");
+                EXPECT_TRUE(b.consistent());
+            }
+            ASSERT_EQ(s, first) << "snapshot at " << snap_at << " of permutation " << runs;
+            ++runs;
+        }
+    } while (std::next_permutation(order.begin(), order.end()));
+    EXPECT_EQ(runs, 720 * 7);
+}
+
+TEST(AccountBook, CompleteSnapshotFlattensAbsentKeysOlderThanAsOf) {
+    account_book b(small);
+    (void)b.apply(balance("BNB", "2", 500));
+    (void)b.apply(balance("USDT", "9", 1500)); // after as-of: the snapshot cannot know it
+    (void)b.apply(position("BTCUSDT", position_side::both, "1", 500));
+    apply_all(b, {begin(7, 1000), end(7, 0)});
+    EXPECT_EQ(wallet_of(b, "BNB"), "0");
+    EXPECT_EQ(b.balance("BNB")->time_ms, 1000);
+    EXPECT_EQ(wallet_of(b, "USDT"), "9");
+    EXPECT_EQ(amount_of(b, "BTCUSDT", position_side::both), "0");
+    EXPECT_EQ(b.counters().flattened, 2u);
+    // A key first seen later with an older stamp is already known to be flat.
+    EXPECT_EQ(b.apply(position("XRPUSDT", position_side::both, "10", 999)), apply_status::stale);
+    EXPECT_EQ(amount_of(b, "XRPUSDT", position_side::both), "0");
+    EXPECT_EQ(b.apply(position("XRPUSDT", position_side::both, "10", 1001)), apply_status::applied);
+}
+
+TEST(AccountBook, IncompleteSnapshotFlattensNothing) {
+    account_book b(small);
+    (void)b.apply(balance("BNB", "2", 500));
+    apply_all(b, {begin(1, 1000), end(1, 0, /*complete=*/false)});
+    EXPECT_EQ(wallet_of(b, "BNB"), "2");
+    // A row lost between begin and end (count mismatch) also voids completeness.
+    apply_all(b, {begin(2, 1000), row(balance("USDT", "1", 0), 900), end(2, 2)});
+    EXPECT_EQ(wallet_of(b, "BNB"), "2");
+    EXPECT_EQ(wallet_of(b, "USDT"), "1") << "rows themselves still apply";
+    EXPECT_TRUE(b.needs_resync());
+}
+
+TEST(AccountBook, SnapshotScopeLimitsWhatIsFlattened) {
+    account_book b(small);
+    (void)b.apply(balance("BNB", "2", 500));
+    (void)b.apply(position("BTCUSDT", position_side::both, "1", 500));
+    apply_all(b, {begin(1, 1000, scope_assets), end(1, 0)}); // a /fapi/v2/balance snapshot
+    EXPECT_EQ(wallet_of(b, "BNB"), "0");
+    EXPECT_EQ(amount_of(b, "BTCUSDT", position_side::both), "1") << "positions were not in scope";
+}
+
+TEST(AccountBook, SymbolFilteredSnapshotOnlySpeaksForThatSymbol) {
+    account_book b(small);
+    (void)b.apply(position("BTCUSDT", position_side::long_side, "1", 500));
+    (void)b.apply(position("ETHUSDT", position_side::both, "1", 500));
+    apply_all(b, {begin(1, 1000, scope_positions, "BTCUSDT"), end(1, 0)});
+    EXPECT_EQ(amount_of(b, "BTCUSDT", position_side::long_side), "0");
+    EXPECT_EQ(amount_of(b, "ETHUSDT", position_side::both), "1");
+    EXPECT_EQ(b.apply(position("BTCUSDT", position_side::short_side, "-1", 900)), apply_status::stale);
+    EXPECT_EQ(b.apply(position("ETHUSDT", position_side::short_side, "-1", 900)), apply_status::applied);
+}
+
+TEST(AccountBook, SnapshotOnlyFieldsKeepTheirOwnStamp) {
+    account_book b(small);
+    (void)b.apply(balance("USDT", "700", 2000)); // stream newer than both snapshots below
+    event r = balance("USDT", "500", 0);
+    r.payload.balance.available_balance = dec("480");
+    r.payload.balance.fields |= balance_update::f_available_balance;
+    apply_all(b, {begin(1, 1500), row(r, 1400), end(1, 1)});
+    EXPECT_EQ(wallet_of(b, "USDT"), "700") << "the stream value is newer than the row";
+    EXPECT_EQ(b.balance("USDT")->available_balance.to_string(), "480") << "only a snapshot knows this";
+    EXPECT_EQ(b.balance("USDT")->snapshot_time_ms, 1500);
+    r.payload.balance.available_balance = dec("1");
+    apply_all(b, {begin(2, 1200), row(r, 1100), end(2, 1)}); // a slow, older response
+    EXPECT_EQ(b.balance("USDT")->available_balance.to_string(), "480");
+}
+
+TEST(AccountBook, NewBookNeedsResyncUntilEveryScopeIsSnapshotted) {
+    account_book b(small);
+    EXPECT_TRUE(b.needs_resync());
+    apply_all(b, {begin(1, 1000, scope_assets | scope_positions), end(1, 0)}); // v3 account
+    EXPECT_EQ(b.dirty_scopes(), scope_leverage | scope_account_config);
+    apply_all(b, {begin(2, 1000, scope_leverage), end(2, 0)}); // symbolConfig
+    apply_all(b, {begin(3, 1000, scope_account_config), end(3, 0)}); // accountConfig
+    EXPECT_FALSE(b.needs_resync());
+}
+
+TEST(AccountBook, GapsMarkResyncAndOnlyALaterRequestHealsThem) {
+    account_book b(small);
+    apply_all(b, {begin(1, 1000), end(1, 0)});
+    ASSERT_FALSE(b.needs_resync());
+    for (auto kind : {stream_status_kind::disconnected, stream_status_kind::listen_key_expired,
+                      stream_status_kind::gap, stream_status_kind::parse_error}) {
+        (void)b.apply(gap(5'000'000'000, kind));
+        EXPECT_TRUE(b.needs_resync()) << to_string(kind);
+        // A response to a request sent before the gap cannot cover what the gap lost.
+        apply_all(b, {begin(2, 4000, account_book::all_scopes, {}, 4'999'999'999), end(2, 0)});
+        EXPECT_TRUE(b.needs_resync());
+        apply_all(b, {begin(3, 5000, account_book::all_scopes, {}, 5'000'000'001), end(3, 0)});
+        EXPECT_FALSE(b.needs_resync());
+    }
+    (void)b.apply(gap(6'000'000'000, stream_status_kind::connected));
+    EXPECT_FALSE(b.needs_resync()) << "connecting loses nothing";
+    EXPECT_EQ(b.counters().gaps, 4u);
+}
+
+TEST(AccountBook, ViewIsConsistentOnlyAtBatchBoundaries) {
+    account_book b(small);
+    event e0, e1, e2;
+    make_balance(e0, market::usdm, "USDT", dec("1"), dec("1"), decimal{}, at(5), update_reason::order, 0, 3);
+    position_values v{};
+    v.amount = dec("1");
+    make_position(e1, market::usdm, "BTCUSDT", position_side::both, v, at(5), update_reason::order, 1, 3);
+    make_position(e2, market::usdm, "BTCUSDT", position_side::long_side, v, at(5), update_reason::order, 2, 3);
+    const auto v0 = b.version();
+    (void)b.apply(e0);
+    EXPECT_FALSE(b.consistent());
+    (void)b.apply(e1);
+    EXPECT_FALSE(b.consistent());
+    (void)b.apply(e2);
+    EXPECT_TRUE(b.consistent());
+    EXPECT_EQ(b.version(), v0 + 1) << "one logical update";
+    (void)b.apply(begin(1, 10));
+    EXPECT_FALSE(b.consistent()) << "mid-snapshot";
+    (void)b.apply(end(1, 0));
+    EXPECT_TRUE(b.consistent());
+}
+
+TEST(AccountBook, LeverageAndMultiAssetsAreLastWriterWins) {
+    account_book b(small);
+    event ev;
+    (void)b.apply(make_leverage(ev, market::usdm, "BTCUSDT", 25, at(100)));
+    EXPECT_EQ(b.apply(make_leverage(ev, market::usdm, "BTCUSDT", 5, at(90))), apply_status::stale);
+    EXPECT_EQ(b.symbol("BTCUSDT")->leverage, 25u);
+    (void)b.apply(make_multi_assets(ev, market::usdm, true, at(100)));
+    EXPECT_EQ(b.apply(make_multi_assets(ev, market::usdm, false, at(99))), apply_status::stale);
+    EXPECT_TRUE(b.account().multi_assets);
+    // REST leverage is stamped with the snapshot's as-of time.
+    event lev_row = make_leverage(ev, market::usdm, "BTCUSDT", 10, at(0));
+    apply_all(b, {begin(1, 150, scope_leverage), row(lev_row, 0), end(1, 1)});
+    EXPECT_EQ(b.symbol("BTCUSDT")->leverage, 10u);
+    EXPECT_EQ(b.symbol("BTCUSDT")->leverage_time_ms, 150);
+    // A position row that carries leverage (v2 account / positionRisk) feeds the same register.
+    event p = row(position("BTCUSDT", position_side::both, "1", 0), 100);
+    p.payload.position.leverage = 7;
+    p.payload.position.fields |= position_update::f_leverage;
+    apply_all(b, {begin(2, 160, scope_positions), p, end(2, 1)});
+    EXPECT_EQ(b.symbol("BTCUSDT")->leverage, 7u);
+}
+
+TEST(AccountBook, RandomOrderWithDuplicatesEqualsTimeOrder) {
+    std::mt19937_64 rng(99);
+    const char* assets[] = {"USDT", "BNB", "BTC", "ETH"};
+    const char* syms[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+    const position_side sides[] = {position_side::both, position_side::long_side, position_side::short_side};
+    for (int round = 0; round < 200; ++round) {
+        std::vector<event> evs;
+        for (int i = 0; i < 60; ++i) { // unique times: the newest per key is well defined
+            const auto t = static_cast<std::int64_t>(1000 + i);
+            const std::string val = std::to_string(rng() % 100000) + "." + std::to_string(rng() % 100);
+            if (rng() % 2) evs.push_back(balance(assets[rng() % 4], val.c_str(), t));
+            else evs.push_back(position(syms[rng() % 3], sides[rng() % 3], val.c_str(), t));
+        }
+        account_book in_order(small), shuffled(small);
+        apply_all(in_order, evs);
+        std::vector<event> mixed = evs;
+        for (int i = 0; i < 20; ++i) mixed.push_back(evs[rng() % evs.size()]); // duplicates
+        std::shuffle(mixed.begin(), mixed.end(), rng);
+        apply_all(shuffled, mixed);
+        ASSERT_EQ(canonical(in_order), canonical(shuffled)) << "round " << round;
+    }
+}
+
+TEST(AccountBook, FullBookRefusesNewKeysAndNeedsResync) {
+    account_book b({2, 2, 2});
+    apply_all(b, {begin(1, 10), end(1, 0), begin(2, 10, account_book::all_scopes), end(2, 0)});
+    ASSERT_FALSE(b.needs_resync());
+    (void)b.apply(balance("A", "1", 20));
+    (void)b.apply(balance("B", "1", 20));
+    EXPECT_EQ(b.apply(balance("C", "1", 20)), apply_status::capacity_exceeded);
+    EXPECT_EQ(b.balance("C"), nullptr);
+    EXPECT_TRUE(b.needs_resync());
+    EXPECT_EQ(b.apply(balance("A", "2", 21)), apply_status::applied) << "known keys still update";
+    EXPECT_THROW(account_book({0, 1, 1}), std::invalid_argument);
+}
+
+TEST(AccountBook, RowsOutsideASnapshotAndMismatchedEndsAreUnexpected) {
+    account_book b(small);
+    EXPECT_EQ(b.apply(row(balance("USDT", "1", 0), 5)), apply_status::unexpected);
+    EXPECT_EQ(b.balance("USDT"), nullptr);
+    EXPECT_EQ(b.apply(end(3, 0)), apply_status::unexpected);
+    (void)b.apply(begin(4, 10));
+    EXPECT_EQ(b.apply(end(5, 0)), apply_status::unexpected);
+    EXPECT_TRUE(b.needs_resync());
+    EXPECT_EQ(b.counters().unexpected, 3u);
+}
+
+TEST(AccountBook, OrderEventsAreNotForTheBook) {
+    account_book b(small);
+    event ev;
+    reset_event(ev, event_type::order_update, market::usdm);
+    EXPECT_EQ(b.apply(ev), apply_status::not_for_book);
+    reset_event(ev, event_type::trade_lite, market::usdm);
+    EXPECT_EQ(b.apply(ev), apply_status::not_for_book);
+    EXPECT_EQ(b.balances().size(), 0u);
+}
+
+TEST(AccountBook, PartialFieldsLeaveOtherFieldsAlone) {
+    account_book b(small);
+    (void)b.apply(balance("BNB", "3", 1));
+    event dep; // 2020-era deposit push: wb and cw only, no bc
+    make_balance(dep, market::usdm, "BNB", dec("0.02575839"), dec("0"), decimal{}, at(2), update_reason::deposit);
+    dep.payload.balance.fields = balance_update::f_wallet_balance;
+    (void)b.apply(dep);
+    EXPECT_EQ(wallet_of(b, "BNB"), "0.02575839");
+    EXPECT_EQ(b.balance("BNB")->cross_wallet_balance.to_string(), "3") << "cw was not in the message";
+}
