@@ -31,7 +31,7 @@ void BM_acctsync_decimal(benchmark::State& state) {
     const auto& in = inputs();
     for (auto _ : state) {
         for (const auto& s : in) {
-            acctsync::decimal d;
+            acctsync::decimal d{};
             auto r = acctsync::decimal::parse(s, d);
             benchmark::DoNotOptimize(r);
             benchmark::DoNotOptimize(d);
@@ -75,7 +75,7 @@ BENCHMARK(BM_strtod);
 void BM_acctsync_decimal_format(benchmark::State& state) {
     std::vector<acctsync::decimal> vals;
     for (const auto& s : inputs()) {
-        acctsync::decimal d;
+        acctsync::decimal d{};
         (void)acctsync::decimal::parse(s, d);
         vals.push_back(d);
     }

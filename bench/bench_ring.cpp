@@ -3,9 +3,14 @@
 // run. One adapter per queue; every adapter moves the same events the same way.
 //
 // Throughput: a producer thread moves `kEvents` events to the benchmark thread per iteration.
+// Every producer writes whole events; the *_single consumers copy each event out, the batched and
+// peek consumers read it in place (what a strategy thread applying to its book does).
 // RTT: the benchmark thread sends an event through queue A to an echo thread, which returns it
 // through queue B; p50/p99/p99.9 of the per-round-trip time are reported as counters.
 #include <benchmark/benchmark.h>
+
+#include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -25,8 +30,18 @@ using acctsync::event;
 namespace {
 
 constexpr std::size_t kCapacity = 4096;
-constexpr std::uint64_t kEvents = 1 << 20;
+constexpr std::uint64_t kEvents = 1 << 22;
 constexpr std::size_t kBatch = 32;
+
+// Pin both sides (benchmark thread on CPU 0, the other on CPU 1) for every adapter alike: on a
+// 2-vCPU VM an unpinned new thread can share a CPU with the spinning one for a while, which
+// swamps the measurement.
+inline void pin_to(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu % static_cast<int>(std::thread::hardware_concurrency()), &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
 
 inline void fill(event& e, std::uint64_t seq) noexcept {
     e.header.type = acctsync::event_type::balance_update;
@@ -60,9 +75,14 @@ struct acctsync_single {
 struct acctsync_batched {
     acctsync::spsc_ring<event> q{kCapacity};
     void produce(std::uint64_t n) {
+        event proto{};
+        fill(proto, 0);
         for (std::uint64_t i = 0; i < n;) {
-            if (event* slot = q.claim()) { // written in place
-                fill(*slot, i++);
+            if (event* slot = q.claim()) {
+                // All 320 bytes are written, as a parser filling the slot in place would; the
+                // peers copy a whole event too.
+                *slot = proto;
+                slot->header.recv_time_ns = static_cast<std::int64_t>(i++);
                 if (q.claimed() == kBatch) q.commit();
             } else {
                 q.commit();
@@ -173,9 +193,14 @@ struct cq_bulk {
 
 template <class Adapter>
 void BM_throughput(benchmark::State& state) {
+    // One queue for all passes: the steady state of a long-running process (warm memory).
     auto a = std::make_unique<Adapter>();
+    pin_to(0);
     for (auto _ : state) {
-        std::thread producer([&] { a->produce(kEvents); });
+        std::thread producer([&] {
+            pin_to(1);
+            a->produce(kEvents);
+        });
         const std::uint64_t sum = a->consume(kEvents);
         producer.join();
         if (sum != kEvents * (kEvents - 1) / 2) state.SkipWithError("lost or reordered events");
@@ -231,7 +256,9 @@ void BM_rtt(benchmark::State& state) {
     auto there = ops::make();
     auto back = ops::make();
     std::atomic<bool> stop{false};
+    pin_to(0);
     std::thread echo([&] {
+        pin_to(1);
         event e;
         while (!stop.load(std::memory_order_relaxed)) {
             if (ops::recv(*there, e)) {

@@ -83,6 +83,26 @@ static_assert(sizeof(decimal) == 8);
 // details
 
 namespace detail {
+// Eight ASCII bytes as a little-endian word (one unaligned load after optimisation).
+[[nodiscard]] constexpr std::uint64_t load8(const char* p) noexcept {
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+    return v;
+}
+// True when all eight bytes are '0'..'9' (SWAR: each byte's high nibble is 3 and adding 6 does
+// not carry out of the low nibble).
+[[nodiscard]] constexpr bool all_digits8(std::uint64_t v) noexcept {
+    return ((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+           0x3333333333333333ULL;
+}
+// Value of eight digit bytes, first byte most significant: pairs, then quads, then the whole.
+[[nodiscard]] constexpr std::uint32_t digits8(std::uint64_t v) noexcept {
+    v -= 0x3030303030303030ULL;
+    v = (v * 10) + (v >> 8);
+    v = (((v & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
+         (((v >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >> 32;
+    return static_cast<std::uint32_t>(v);
+}
 inline constexpr std::uint64_t pow10_u64[] = {1ULL,           10ULL,           100ULL,          1000ULL,
                                               10000ULL,       100000ULL,       1000000ULL,      10000000ULL,
                                               100000000ULL};
@@ -119,6 +139,13 @@ constexpr decimal_parse_result decimal::parse(std::string_view s, decimal& out) 
         ++p;
         const char* const frac_begin = p;
         int n = 0;
+        // Fast path: balances carry exactly 8 fraction digits, prices often more than 8 bytes
+        // of digits-and-zeros; take eight at once when they are all digits.
+        if (end - p >= 8 && detail::all_digits8(detail::load8(p))) {
+            frac = detail::digits8(detail::load8(p));
+            n = scale_digits;
+            p += 8;
+        }
         for (; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p) {
             if (n < scale_digits) {
                 frac = frac * 10 + static_cast<unsigned>(*p - '0');

@@ -7,15 +7,16 @@
 // Capacity is a power of two fixed at construction; the slot array is allocated there and never
 // again. Indices run freely (64-bit, never wrap in practice) and are masked on access.
 //
-// Layout: the producer's published index and its cached copy of the consumer's index share one
-// cache line; the consumer's released index and its cached copy of the producer's share another;
-// read-only fields sit on a third. Each side touches the other's line only when its cached copy says the ring looks
-// full (producer) or empty (consumer) — the rigtorp/Aeron arrangement that keeps the steady state
-// free of cache-line ping-pong.
+// Layout: each shared index on its own cache line; each side's private state (its own index
+// mirror, the count of claimed slots, its cached copy of the other side's index) on another; the
+// read-only fields on a fifth. A side reads the other's index only when its cached copy says the
+// ring looks full (producer) or empty (consumer) — the rigtorp/Aeron arrangement that keeps the
+// steady state free of cache-line ping-pong.
 //
 // Batching: claim() hands out slots one by one for in-place writes; nothing is visible to the
-// consumer until commit() publishes every claimed slot with one release store. drain() looks at
-// the producer's index once, reads up to `limit` events and frees them with one release store.
+// consumer until commit() publishes every claimed slot with one release store. drain() reads up
+// to `limit` events (refreshing its view of the producer only when its cached view holds fewer)
+// and frees them with one release store.
 #pragma once
 
 #include <atomic>
@@ -65,7 +66,7 @@ public:
     [[nodiscard]] T* claim() noexcept {
         const std::uint64_t w = p_.write + p_.claimed;
         if (w - p_.read_cache > mask_) {
-            p_.read_cache = c_.released.load(std::memory_order_acquire);
+            p_.read_cache = released_.load(std::memory_order_acquire);
             if (w - p_.read_cache > mask_) return nullptr;
         }
         ++p_.claimed;
@@ -77,7 +78,7 @@ public:
         if (p_.claimed == 0) return;
         p_.write += p_.claimed;
         p_.claimed = 0;
-        p_.published.store(p_.write, std::memory_order_release);
+        published_.store(p_.write, std::memory_order_release);
     }
 
     // Forgets the slots claimed since the last commit (a frame that failed half-way).
@@ -87,7 +88,7 @@ public:
 
     // Free slots as the producer sees them now (refreshes its view of the consumer).
     [[nodiscard]] std::size_t free_slots() noexcept {
-        p_.read_cache = c_.released.load(std::memory_order_acquire);
+        p_.read_cache = released_.load(std::memory_order_acquire);
         return capacity() - static_cast<std::size_t>(p_.write + p_.claimed - p_.read_cache);
     }
 
@@ -96,7 +97,7 @@ public:
     // Oldest published event, or nullptr when none. Stays valid until pop()/drain().
     [[nodiscard]] const T* front() noexcept {
         if (c_.read == c_.write_cache) {
-            c_.write_cache = p_.published.load(std::memory_order_acquire);
+            c_.write_cache = published_.load(std::memory_order_acquire);
             if (c_.read == c_.write_cache) return nullptr;
         }
         return &slots_[c_.read & mask_];
@@ -104,7 +105,7 @@ public:
     // Frees the slot front() returned. Call only after front() returned non-null.
     void pop() noexcept {
         ++c_.read;
-        c_.released.store(c_.read, std::memory_order_release);
+        released_.store(c_.read, std::memory_order_release);
     }
     [[nodiscard]] bool try_pop(T& out) noexcept {
         const T* f = front();
@@ -119,41 +120,45 @@ public:
     // into this ring's consumer side.
     template <class Handler>
     std::size_t drain(Handler&& handler, std::size_t limit = SIZE_MAX) noexcept(noexcept(handler(std::declval<const T&>()))) {
-        // One acquire load per batch: a drain takes everything published so far (up to limit).
-        c_.write_cache = p_.published.load(std::memory_order_acquire);
-        const std::uint64_t avail = c_.write_cache - c_.read;
-        if (avail == 0) return 0;
+        // Look at the producer's index only when the cached copy cannot fill the batch: while
+        // the consumer is behind, it never touches the producer's line.
+        std::uint64_t avail = c_.write_cache - c_.read;
+        if (avail < limit) {
+            c_.write_cache = published_.load(std::memory_order_acquire);
+            avail = c_.write_cache - c_.read;
+            if (avail == 0) return 0;
+        }
         const std::size_t n = avail < limit ? static_cast<std::size_t>(avail) : limit;
         std::uint64_t r = c_.read;
         for (std::size_t i = 0; i < n; ++i, ++r) handler(static_cast<const T&>(slots_[r & mask_]));
         c_.read = r;
-        c_.released.store(r, std::memory_order_release);
+        released_.store(r, std::memory_order_release);
         return n;
     }
 
     // Published events not yet consumed, as the consumer sees them now.
     [[nodiscard]] std::size_t size_approx() noexcept {
-        c_.write_cache = p_.published.load(std::memory_order_acquire);
+        c_.write_cache = published_.load(std::memory_order_acquire);
         return static_cast<std::size_t>(c_.write_cache - c_.read);
     }
 
 private:
-    // Producer line: the published index (read by the consumer only when its cache runs dry)
-    // next to the producer's private counters.
-    struct alignas(cache_line) producer_line {
-        std::atomic<std::uint64_t> published{0}; // next index the consumer may not read
-        std::uint64_t write = 0;                  // plain mirror of `published`
-        std::uint64_t claimed = 0;                // slots claimed past `write`, not yet committed
-        std::uint64_t read_cache = 0;             // last seen consumer index
+    // Four lines. The shared indices sit alone: the other side polls them, and any private
+    // counter next to them would be dragged across cores on every claim (measured: a layout with
+    // `claimed` beside `published` halved batched throughput). Private state has its own line.
+    alignas(cache_line) std::atomic<std::uint64_t> published_{0}; // producer stores, consumer loads
+    alignas(cache_line) std::atomic<std::uint64_t> released_{0};  // consumer stores, producer loads
+    struct alignas(cache_line) producer_state {
+        std::uint64_t write = 0;      // plain mirror of published_
+        std::uint64_t claimed = 0;    // slots claimed past `write`, not yet committed
+        std::uint64_t read_cache = 0; // last seen released_
     };
-    struct alignas(cache_line) consumer_line {
-        std::atomic<std::uint64_t> released{0}; // next index the producer may not overwrite
-        std::uint64_t read = 0;                  // plain mirror of `released`
-        std::uint64_t write_cache = 0;           // last seen producer index
+    struct alignas(cache_line) consumer_state {
+        std::uint64_t read = 0;        // plain mirror of released_
+        std::uint64_t write_cache = 0; // last seen published_
     };
-
-    producer_line p_;
-    consumer_line c_;
+    producer_state p_;
+    consumer_state c_;
     alignas(cache_line) const std::size_t mask_;
     T* const slots_;
 };

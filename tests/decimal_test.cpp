@@ -40,6 +40,9 @@ const good_case good_cases[] = {
     {"-0", 0, "0"},           // negative zero is zero
     {"-0.00000000", 0, "0"},
     {"-000.0", 0, "0"},
+    {"1.12345678", 112'345'678, "1.12345678"},           // exactly eight fraction digits (SWAR path)
+    {"1.1234567", 112'345'670, "1.1234567"},             // seven: byte-wise path
+    {"2.123456780000", 212'345'678, "2.12345678"},       // eight, then zeros
 };
 
 struct bad_case {
@@ -71,6 +74,10 @@ const bad_case bad_cases[] = {
     {"0.000000001", decimal_errc::inexact, 10},
     {"1234567890.123456789", decimal_errc::inexact, 19}, // 19 digits, 9th fraction digit
     {"0.123456780000001", decimal_errc::inexact, 16},
+    {"1.123456789", decimal_errc::inexact, 10},
+    {"1.12345678x", decimal_errc::invalid_char, 10},
+    {"1.1234567x", decimal_errc::invalid_char, 9},
+    {"1.1234x678", decimal_errc::invalid_char, 6},
     {"92233720368.54775808", decimal_errc::overflow, 0},
     {"-92233720368.54775809", decimal_errc::overflow, 1},
     {"92233720369", decimal_errc::overflow, 0},
