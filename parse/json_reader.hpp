@@ -1,0 +1,292 @@
+// acctsync/parse/json_reader.hpp — internal: strict, allocation-free readers over simdjson
+// On-Demand values. Not part of the public API.
+//
+// Values are read from their raw tokens (pointers into the caller's payload): decimals and ids
+// never go through simdjson's string unescaping or double conversion. Because raw tokens bypass
+// simdjson's own type checks, every reader validates its token completely, and skip_value()
+// walks unread values so that malformed JSON anywhere in a frame is rejected, not skipped.
+//
+// Error reporting: a reader returns false after recording the failure in the reader's
+// parse_result (first failure wins).
+#pragma once
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "core/decimal.hpp"
+#include "core/enums.hpp"
+#include "core/inline_string.hpp"
+#include "parse/parse_error.hpp"
+
+namespace acctsync::parse::detail {
+
+namespace od = simdjson::ondemand;
+
+// Packs a key of up to 8 bytes into an integer so dispatch can be a switch.
+[[nodiscard]] constexpr std::uint64_t key_code(std::string_view k) noexcept {
+    if (k.size() > 8) return ~0ULL;
+    std::uint64_t c = 0;
+    for (std::size_t i = 0; i < k.size(); ++i) c |= static_cast<std::uint64_t>(static_cast<unsigned char>(k[i])) << (8 * i);
+    return c;
+}
+consteval std::uint64_t operator""_k(const char* s, std::size_t n) { return key_code({s, n}); }
+
+[[nodiscard]] constexpr bool is_ws(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+[[nodiscard]] inline std::string_view trim_right(std::string_view s) noexcept {
+    while (!s.empty() && is_ws(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// JSON number grammar (RFC 8259): -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+[[nodiscard]] inline bool is_json_number(std::string_view s) noexcept {
+    std::size_t i = 0, n = s.size();
+    if (i < n && s[i] == '-') ++i;
+    if (i == n) return false;
+    if (s[i] == '0') ++i;
+    else if (s[i] >= '1' && s[i] <= '9') while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    else return false;
+    if (i < n && s[i] == '.') {
+        ++i;
+        const std::size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+        if (i == d) return false;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+        const std::size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+        if (i == d) return false;
+    }
+    return i == n;
+}
+
+class reader {
+public:
+    reader(const char* base, parse_result& r) noexcept : base_(base), r_(r) {}
+
+    [[nodiscard]] std::uint32_t offset_of(const char* p) const noexcept {
+        return p >= base_ ? static_cast<std::uint32_t>(p - base_) : 0;
+    }
+
+    bool fail(parse_errc code, const char* at, std::string_view field) noexcept {
+        if (r_.code == parse_errc::ok) {
+            r_.code = code;
+            r_.offset = offset_of(at);
+            r_.field = field;
+        }
+        return false;
+    }
+    bool fail_json(simdjson::error_code e, const char* at, std::string_view field) noexcept {
+        const parse_errc code = (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || e == simdjson::UNCLOSED_STRING)
+                                    ? parse_errc::truncated
+                                : e == simdjson::CAPACITY ? parse_errc::oversized
+                                : e == simdjson::INCORRECT_TYPE ? parse_errc::wrong_type
+                                                                : parse_errc::invalid_json;
+        if (r_.code == parse_errc::ok) r_.json_error = static_cast<std::uint8_t>(e);
+        return fail(code, at, field);
+    }
+    [[nodiscard]] const parse_result& result() const noexcept { return r_; }
+    [[nodiscard]] bool failed() const noexcept { return r_.code != parse_errc::ok; }
+    [[nodiscard]] const char* base() const noexcept { return base_; }
+
+    // Raw token of a scalar value, trailing whitespace trimmed.
+    bool token(od::value& v, std::string_view& out, std::string_view field) noexcept {
+        const std::string_view t = v.raw_json_token();
+        out = trim_right(t);
+        if (out.empty()) return fail(parse_errc::invalid_json, t.data(), field);
+        return true;
+    }
+
+    // String contents of a token known to start with '"'. Escaped strings are unescaped by
+    // simdjson into its preallocated string buffer (never the case for Binance's symbols, ids
+    // and decimals).
+    bool string_body(od::value& v, std::string_view tok, std::string_view& out, std::string_view field) noexcept {
+        if (tok.size() < 2 || tok.back() != '"') return fail(parse_errc::truncated, tok.data(), field);
+        const std::string_view body = tok.substr(1, tok.size() - 2);
+        if (body.find('\\') == std::string_view::npos) {
+            out = body;
+            return true;
+        }
+        if (auto e = v.get_string().get(out)) return fail_json(e, tok.data(), field);
+        return true;
+    }
+
+    // "null" => absent (present=false). Decimal strings; a bare JSON number is accepted as its
+    // exact text. Anything else is wrong_type.
+    bool read_decimal(od::value& v, decimal& out, bool& present, std::string_view field) noexcept {
+        std::string_view t;
+        if (!token(v, t, field)) return false;
+        if (t == "null") {
+            present = false;
+            return true;
+        }
+        std::string_view body;
+        if (t.front() == '"') {
+            if (t.size() < 2 || t.back() != '"') return fail(parse_errc::truncated, t.data(), field);
+            body = t.substr(1, t.size() - 2);
+        } else if (t.front() == '-' || (t.front() >= '0' && t.front() <= '9')) {
+            if (!is_json_number(t)) return fail(parse_errc::invalid_json, t.data(), field);
+            body = t;
+        } else {
+            return fail(parse_errc::wrong_type, t.data(), field);
+        }
+        const auto pr = decimal::parse(body, out);
+        if (!pr) {
+            if (r_.code == parse_errc::ok) r_.decimal = pr.ec;
+            return fail(parse_errc::bad_decimal, body.data() + pr.offset, field);
+        }
+        present = true;
+        return true;
+    }
+
+    // JSON integer, or a quoted integer (REST stringifies some).
+    bool read_int(od::value& v, std::int64_t& out, bool& present, std::string_view field) noexcept {
+        std::string_view t;
+        if (!token(v, t, field)) return false;
+        if (t == "null") {
+            present = false;
+            return true;
+        }
+        std::string_view body = t;
+        if (t.front() == '"') {
+            if (t.size() < 2 || t.back() != '"') return fail(parse_errc::truncated, t.data(), field);
+            body = t.substr(1, t.size() - 2);
+        } else if (!(t.front() == '-' || (t.front() >= '0' && t.front() <= '9'))) {
+            return fail(parse_errc::wrong_type, t.data(), field);
+        } else if (!is_json_number(t)) {
+            return fail(parse_errc::invalid_json, t.data(), field);
+        }
+        const char* b = body.data();
+        const char* e = b + body.size();
+        if (b == e || (*b == '+')) return fail(parse_errc::bad_integer, b, field);
+        const auto [p, ec] = std::from_chars(b, e, out);
+        if (ec != std::errc{} || p != e) return fail(parse_errc::bad_integer, p, field);
+        present = true;
+        return true;
+    }
+
+    bool read_bool(od::value& v, bool& out, bool& present, std::string_view field) noexcept {
+        std::string_view t;
+        if (!token(v, t, field)) return false;
+        if (t == "true" || t == "\"true\"") out = true;
+        else if (t == "false" || t == "\"false\"") out = false;
+        else if (t == "null") {
+            present = false;
+            return true;
+        } else if (t.front() == 't' || t.front() == 'f' || t.front() == 'n') return fail(parse_errc::invalid_json, t.data(), field);
+        else return fail(parse_errc::wrong_type, t.data(), field);
+        present = true;
+        return true;
+    }
+
+    bool read_string(od::value& v, std::string_view& out, bool& present, std::string_view field) noexcept {
+        std::string_view t;
+        if (!token(v, t, field)) return false;
+        if (t == "null") {
+            present = false;
+            return true;
+        }
+        if (t.front() != '"') {
+            if (t.front() == 't' || t.front() == 'f' || t.front() == '-' || (t.front() >= '0' && t.front() <= '9') ||
+                t.front() == '{' || t.front() == '[')
+                return fail(parse_errc::wrong_type, t.data(), field);
+            return fail(parse_errc::invalid_json, t.data(), field);
+        }
+        if (!string_body(v, t, out, field)) return false;
+        present = true;
+        return true;
+    }
+
+    template <std::size_t N>
+    bool read_inline(od::value& v, inline_string<N>& out, bool& present, std::string_view field) noexcept {
+        std::string_view s;
+        if (!read_string(v, s, present, field)) return false;
+        if (!present) return true;
+        if (!out.assign(s)) return fail(parse_errc::string_too_long, s.data(), field);
+        return true;
+    }
+
+    template <class E>
+    bool read_enum(od::value& v, E& out, bool& present, std::string_view field) noexcept {
+        std::string_view s;
+        if (!read_string(v, s, present, field)) return false;
+        if (present) out = from_wire<E>(s);
+        return true;
+    }
+
+    // Margin type spellings: "cross"/"isolated" (ACCOUNT_UPDATE, positionRisk), "CROSSED"/"ISOLATED"
+    // (MARGIN_CALL, symbolConfig).
+    bool read_margin_type(od::value& v, margin_type& out, bool& present, std::string_view field) noexcept {
+        std::string_view s;
+        if (!read_string(v, s, present, field)) return false;
+        if (!present) return true;
+        if (s == "cross" || s == "CROSSED" || s == "crossed" || s == "CROSS") out = margin_type::cross;
+        else if (s == "isolated" || s == "ISOLATED") out = margin_type::isolated;
+        else out = margin_type::unknown;
+        return true;
+    }
+
+    // Validates any value completely (objects and arrays recursively, atoms by grammar).
+    bool skip_value(od::value& v, std::string_view field, int depth = 0) noexcept {
+        if (depth > 64) return fail(parse_errc::invalid_json, nullptr, field);
+        od::json_type type;
+        if (auto e = v.type().get(type)) return fail_json(e, location(v), field);
+        switch (type) {
+        case od::json_type::object: {
+            od::object o;
+            if (auto e = v.get_object().get(o)) return fail_json(e, location(v), field);
+            return skip_object(o, field, depth + 1);
+        }
+        case od::json_type::array: {
+            od::array a;
+            if (auto e = v.get_array().get(a)) return fail_json(e, location(v), field);
+            for (auto el : a) {
+                od::value item;
+                if (auto e = std::move(el).get(item)) return fail_json(e, nullptr, field);
+                if (!skip_value(item, field, depth + 1)) return false;
+            }
+            return true;
+        }
+        default: {
+            std::string_view t;
+            if (!token(v, t, field)) return false;
+            if (t.front() == '"') return t.size() >= 2 && t.back() == '"' ? true : fail(parse_errc::truncated, t.data(), field);
+            if (t == "true" || t == "false" || t == "null" || is_json_number(t)) return true;
+            return fail(parse_errc::invalid_json, t.data(), field);
+        }
+        }
+    }
+    bool skip_object(od::object& o, std::string_view field, int depth = 0) noexcept {
+        for (auto f : o) {
+            od::field fld;
+            if (auto e = std::move(f).get(fld)) return fail_json(e, nullptr, field);
+            if (!skip_value(fld.value(), field, depth)) return false;
+        }
+        return true;
+    }
+
+    // Key of a field as raw bytes (keys with escapes come back as "\\" and match nothing).
+    [[nodiscard]] static std::string_view key_of(od::field& f) noexcept {
+        const char* k = f.key().raw();
+        std::size_t n = 0;
+        while (k[n] != '"') {
+            if (k[n] == '\\') return "\\";
+            ++n;
+        }
+        return {k, n};
+    }
+
+    [[nodiscard]] static const char* location(od::value& v) noexcept { return v.raw_json_token().data(); }
+
+private:
+    const char* base_;
+    parse_result& r_;
+};
+
+} // namespace acctsync::parse::detail

@@ -1,0 +1,74 @@
+// acctsync/parse/user_stream.hpp — user data stream frames -> events, in place, zero-copy.
+//
+// One entry point for every frame of a USDⓈ-M or COIN-M user data stream, raw ("/ws") or in the
+// combined envelope {"stream":…,"data":…}. Dispatches on "e" wherever it stands in the object.
+// Writes events straight into the sink's slots and commits once per frame: a frame is
+// published whole or not at all. Tolerant where Binance varies (field order, unknown fields,
+// null = absent, missing B/P, quoted integers, E as string); strict where correctness needs it
+// (malformed JSON anywhere in the frame, wrong types, inexact decimals, over-long strings,
+// truncation): a typed parse_result with byte offset and field, and nothing published.
+//
+// Large updates: an ACCOUNT_UPDATE (or MARGIN_CALL) with more items than `max_batch` is first
+// validated whole, then published in several commits of at most max_batch events; every event
+// carries item_index/item_count of the one logical update. When the sink cannot take the whole
+// frame the parser publishes nothing and returns sink_full (retry when the consumer has drained).
+//
+// Threads: one parser per producer thread. No allocation after construction.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "core/events.hpp"
+#include "parse/event_sink.hpp"
+#include "parse/parse_error.hpp"
+
+namespace acctsync::parse {
+
+// Readable bytes every payload must have after its end (simdjson's SIMDJSON_PADDING).
+inline constexpr std::size_t payload_padding = 64;
+
+struct stream_context {
+    market venue = market::usdm;
+    std::uint16_t account = 0;
+    std::int64_t recv_ns = 0; // stamped into every event header
+};
+
+struct parser_options {
+    std::size_t max_frame = 1 << 20; // larger payloads are `oversized`
+    std::uint16_t max_batch = 256;   // events per commit
+};
+
+struct user_stream_counters {
+    std::uint64_t frames = 0;
+    std::uint64_t events = 0;          // published
+    std::uint64_t errors = 0;
+    std::uint64_t sink_full = 0;
+    std::uint64_t unknown_events = 0;  // "e" not known to this build
+    std::uint64_t ignored_events = 0;  // STRATEGY_UPDATE, GRID_UPDATE, CONDITIONAL_ORDER_TRIGGER_REJECT
+    std::uint64_t split_updates = 0;   // logical updates published in more than one commit
+    std::array<std::uint64_t, 16> by_type{}; // indexed by event_type
+};
+
+class user_stream_parser {
+public:
+    explicit user_stream_parser(parser_options opt = {});
+    ~user_stream_parser();
+    user_stream_parser(const user_stream_parser&) = delete;
+    user_stream_parser& operator=(const user_stream_parser&) = delete;
+
+    // data[0, size) is the frame; data[size, size + payload_padding) must be readable.
+    [[nodiscard]] parse_result parse(const char* data, std::size_t size, const stream_context& ctx,
+                                     const event_sink& sink) noexcept;
+
+    [[nodiscard]] const user_stream_counters& counters() const noexcept;
+
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace acctsync::parse
