@@ -92,6 +92,10 @@ public:
         return fail(code, at, field);
     }
     [[nodiscard]] const parse_result& result() const noexcept { return r_; }
+    void set_exchange(std::int32_t code, std::int32_t status) noexcept {
+        r_.exchange_code = code;
+        r_.http_status = status;
+    }
     [[nodiscard]] bool failed() const noexcept { return r_.code != parse_errc::ok; }
     [[nodiscard]] const char* base() const noexcept { return base_; }
 

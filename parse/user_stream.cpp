@@ -3,8 +3,7 @@
 
 #include <simdjson.h>
 
-#include "parse/frame_emitter.hpp"
-#include "parse/json_reader.hpp"
+#include "parse/frame_runner.hpp"
 
 namespace acctsync::parse {
 
@@ -105,62 +104,12 @@ parse_result user_stream_parser::parse(const char* data, std::size_t size, const
 
 parse_result user_stream_parser::impl::run(const char* data, std::size_t size, const stream_context& c,
                                            const event_sink& sink) noexcept {
-    parse_result r;
     ++counters.frames;
     ctx = &c;
-    detail::reader rd(data, r);
-    if (size > opt.max_frame) {
-        rd.fail(parse_errc::oversized, data + opt.max_frame, "");
-        ++counters.errors;
-        return r;
-    }
-
-    // Pass 1 publishes directly when the frame fits one batch; otherwise it only validates and
-    // counts, and pass 2 publishes in batches.
-    emitter.begin(sink, detail::frame_emitter::mode::direct, &impl::finish_cb, this);
-    hdr = frame_header{}; // pass 2 re-reads the same values; publish mode needs them from pass 1
-    for (int pass = 0; pass < 2; ++pass) {
-        od::document doc;
-        auto err = parser.iterate(simdjson::padded_string_view(data, size, size + payload_padding)).get(doc);
-        if (err) {
-            rd.fail_json(err, data, "");
-        } else {
-            (void)parse_frame(rd, doc);
-            if (rd.failed() && r.offset == 0) {
-                const char* loc = nullptr;
-                if (!doc.current_location().get(loc)) r.offset = rd.offset_of(loc);
-            }
-        }
-        if (rd.failed()) {
-            emitter.abandon();
-            ++counters.errors;
-            return r;
-        }
-        if (emitter.sink_full()) {
-            emitter.abandon();
-            ++counters.sink_full;
-            rd.fail(parse_errc::sink_full, data, "");
-            return r;
-        }
-        if (emitter.current_mode() == detail::frame_emitter::mode::direct) break;
-        // Validated whole but larger than one batch: publish it in batches.
-        const std::uint32_t n = emitter.count();
-        if (n > 0xFFFF) {
-            rd.fail(parse_errc::too_many_items, data, "");
-            ++counters.errors;
-            return r;
-        }
-        if (sink.free_slots() < n) {
-            ++counters.sink_full;
-            rd.fail(parse_errc::sink_full, data, "");
-            return r;
-        }
-        ++counters.split_updates;
-        emitter.begin(sink, detail::frame_emitter::mode::publish, &impl::finish_cb, this, n);
-    }
-    r.published = emitter.commit();
-    counters.events += r.published;
-    return r;
+    hdr = frame_header{}; // pass 2 re-reads the same values; batch publishing needs them from pass 1
+    return detail::run_frame(parser, emitter, sink, opt.max_frame, data, size, &impl::finish_cb, this,
+                             {counters.events, counters.errors, counters.sink_full, counters.split_updates},
+                             [this](detail::reader& rd, od::document& doc) { return parse_frame(rd, doc); });
 }
 
 void user_stream_parser::impl::finish(event& ev) noexcept {
@@ -201,11 +150,7 @@ bool user_stream_parser::impl::parse_frame(detail::reader& rd, od::document& doc
         if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::not_an_object, rd.base(), "");
         return rd.fail_json(e, rd.base(), "");
     }
-    if (!parse_event_object(rd, root, true)) return false;
-    // simdjson 3.0 has no document::at_end(); a current location means bytes remain.
-    const char* loc = nullptr;
-    if (!doc.current_location().get(loc)) return rd.fail(parse_errc::trailing_content, loc, "");
-    return true;
+    return parse_event_object(rd, root, true) && detail::check_at_end(rd, doc);
 }
 
 bool user_stream_parser::impl::envelope(detail::reader& rd, od::object& root) noexcept {

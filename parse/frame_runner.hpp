@@ -1,0 +1,85 @@
+// acctsync/parse/frame_runner.hpp — internal: the two-pass "whole frame or nothing" driver
+// shared by the stream and snapshot parsers.
+//
+// Pass 1 parses the document with the emitter in direct mode: events land in sink slots and are
+// committed together. If the frame needs more than one batch, pass 1 only validates and counts;
+// pass 2 re-parses and publishes in batches (after checking the sink can take all of it).
+#pragma once
+
+#include <simdjson.h>
+
+#include "parse/frame_emitter.hpp"
+#include "parse/json_reader.hpp"
+#include "parse/user_stream.hpp"
+
+namespace acctsync::parse::detail {
+
+struct frame_counters {
+    std::uint64_t& events;
+    std::uint64_t& errors;
+    std::uint64_t& sink_full;
+    std::uint64_t& split_updates;
+};
+
+template <class ParseDocument>
+parse_result run_frame(od::parser& parser, frame_emitter& emitter, const event_sink& sink, std::size_t max_frame,
+                       const char* data, std::size_t size, frame_emitter::finish_fn finish, void* finish_ctx,
+                       frame_counters c, ParseDocument&& parse_document) noexcept {
+    parse_result r;
+    reader rd(data, r);
+    if (size > max_frame) {
+        rd.fail(parse_errc::oversized, data + max_frame, "");
+        ++c.errors;
+        return r;
+    }
+    emitter.begin(sink, frame_emitter::mode::direct, finish, finish_ctx);
+    for (int pass = 0; pass < 2; ++pass) {
+        od::document doc;
+        if (auto err = parser.iterate(simdjson::padded_string_view(data, size, size + payload_padding)).get(doc)) {
+            rd.fail_json(err, data, "");
+        } else {
+            (void)parse_document(rd, doc);
+            if (rd.failed() && r.offset == 0) {
+                const char* loc = nullptr;
+                if (!doc.current_location().get(loc)) r.offset = rd.offset_of(loc);
+            }
+        }
+        if (rd.failed()) {
+            emitter.abandon();
+            ++c.errors;
+            return r;
+        }
+        if (emitter.sink_full()) {
+            emitter.abandon();
+            ++c.sink_full;
+            rd.fail(parse_errc::sink_full, data, "");
+            return r;
+        }
+        if (emitter.current_mode() == frame_emitter::mode::direct) break;
+        const std::uint32_t n = emitter.count();
+        if (n > 0xFFFF) {
+            rd.fail(parse_errc::too_many_items, data, "");
+            ++c.errors;
+            return r;
+        }
+        if (sink.free_slots() < n) {
+            ++c.sink_full;
+            rd.fail(parse_errc::sink_full, data, "");
+            return r;
+        }
+        ++c.split_updates;
+        emitter.begin(sink, frame_emitter::mode::publish, finish, finish_ctx, n);
+    }
+    r.published = emitter.commit();
+    c.events += r.published;
+    return r;
+}
+
+// Trailing bytes after the top-level value (simdjson 3.0 has no document::at_end()).
+inline bool check_at_end(reader& rd, od::document& doc) noexcept {
+    const char* loc = nullptr;
+    if (!doc.current_location().get(loc)) return rd.fail(parse_errc::trailing_content, loc, "");
+    return true;
+}
+
+} // namespace acctsync::parse::detail
