@@ -55,7 +55,7 @@ parse_result run_frame(od::parser& parser, frame_emitter& emitter, const event_s
             rd.fail(parse_errc::sink_full, data, "");
             return r;
         }
-        if (emitter.current_mode() == frame_emitter::mode::direct) break;
+        if (emitter.current_mode() != frame_emitter::mode::validate) break; // published (direct) or done (publish)
         const std::uint32_t n = emitter.count();
         if (n > 0xFFFF) {
             rd.fail(parse_errc::too_many_items, data, "");
@@ -73,6 +73,15 @@ parse_result run_frame(od::parser& parser, frame_emitter& emitter, const event_s
     r.published = emitter.commit();
     c.events += r.published;
     return r;
+}
+
+// The top-level value as an object (a JSON array or scalar there is not_an_object).
+inline bool document_object(reader& rd, od::document& doc, od::object& out) noexcept {
+    if (auto e = doc.get_object().get(out)) {
+        if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::not_an_object, rd.base(), "");
+        return rd.fail_json(e, rd.base(), "");
+    }
+    return true;
 }
 
 // Trailing bytes after the top-level value (simdjson 3.0 has no document::at_end()).

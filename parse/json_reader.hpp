@@ -236,6 +236,32 @@ public:
         return true;
     }
 
+    // A value that must be an object / array. A wrong but well-formed JSON value is wrong_type;
+    // anything that is not JSON at all (a comment, a stray token) is invalid_json.
+    bool object_of(od::value& v, od::object& out, std::string_view field) noexcept {
+        if (auto e = v.get_object().get(out)) return e == simdjson::INCORRECT_TYPE ? not_this_type(v, field) : fail_json(e, location(v), field);
+        return true;
+    }
+    bool array_of(od::value& v, od::array& out, std::string_view field) noexcept {
+        if (auto e = v.get_array().get(out)) return e == simdjson::INCORRECT_TYPE ? not_this_type(v, field) : fail_json(e, location(v), field);
+        return true;
+    }
+    [[nodiscard]] static bool is_null(od::value& v) noexcept { return trim_right(v.raw_json_token()) == "null"; }
+
+    // Array elements arrive as simdjson_result<value>.
+    bool object_of(simdjson::simdjson_result<od::value>&& r, od::object& out, std::string_view field) noexcept {
+        od::value v;
+        if (auto e = std::move(r).get(v)) return fail_json(e, nullptr, field);
+        return object_of(v, out, field);
+    }
+    bool not_this_type(od::value& v, std::string_view field) noexcept {
+        const std::string_view t = v.raw_json_token();
+        const char c = t.empty() ? '\0' : t.front();
+        const bool json_value = c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' ||
+                                c == 'f' || c == 'n';
+        return fail(json_value ? parse_errc::wrong_type : parse_errc::invalid_json, t.data(), field);
+    }
+
     // Validates any value completely (objects and arrays recursively, atoms by grammar).
     bool skip_value(od::value& v, std::string_view field, int depth = 0) noexcept {
         if (depth > 64) return fail(parse_errc::invalid_json, nullptr, field);

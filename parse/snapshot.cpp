@@ -188,7 +188,7 @@ struct snapshot_parser::impl {
         if (shape == body_shape::none) return rd.fail(parse_errc::unexpected_shape, rd.base(), "kind");
         if (t == od::json_type::object) {
             od::object o;
-            if (auto e = v.get_object().get(o)) return rd.fail_json(e, rd.base(), path);
+            if (!rd.object_of(v, o, path)) return false;
             bool is_error = false;
             for (auto f : o) { // peek the first key: Binance error bodies start with "code"
                 od::field fld;
@@ -206,14 +206,11 @@ struct snapshot_parser::impl {
         if (shape == body_shape::account_object || shape == body_shape::account_config_object)
             return rd.fail(parse_errc::unexpected_shape, rd.base(), path);
         od::array a;
-        if (auto e = v.get_array().get(a)) return rd.fail_json(e, rd.base(), path);
+        if (!rd.array_of(v, a, path)) return false;
         if (!begin_snapshot()) return rd.fail(parse_errc::string_too_long, rd.base(), "symbol");
         for (auto el : a) {
             od::object row;
-            if (auto e = el.get_object().get(row)) {
-                if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, nullptr, "[]");
-                return rd.fail_json(e, nullptr, "[]");
-            }
+            if (!rd.object_of(std::move(el), row, "[]")) return false;
             bool ok = shape == body_shape::balance_rows    ? balance_row(rd, row)
                       : shape == body_shape::position_rows ? position_row(rd, row)
                                                            : symbol_config_row(rd, row);
@@ -256,16 +253,12 @@ struct snapshot_parser::impl {
             if (key == "assets" || key == "positions") {
                 const bool assets = key == "assets";
                 od::array a;
-                if (auto e = v.get_array().get(a)) {
-                    if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, detail::reader::location(v), assets ? "assets" : "positions");
-                    return rd.fail_json(e, nullptr, assets ? "assets" : "positions");
-                }
+                if (!rd.array_of(v, a, assets ? "assets" : "positions")) return false;
                 for (auto el : a) {
+                    od::value el_value;
+                    if (auto e = std::move(el).get(el_value)) return rd.fail_json(e, nullptr, assets ? "assets[]" : "positions[]");
                     od::object row;
-                    if (auto e = el.get_object().get(row)) {
-                        if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, nullptr, assets ? "assets[]" : "positions[]");
-                        return rd.fail_json(e, nullptr, assets ? "assets[]" : "positions[]");
-                    }
+                    if (!rd.object_of(el_value, row, assets ? "assets[]" : "positions[]")) return false;
                     if (!(assets ? balance_row(rd, row) : position_row(rd, row))) return false;
                 }
             } else if (key == "multiAssetsMargin" && kind == snapshot_kind::account_v2) {
@@ -492,10 +485,7 @@ struct snapshot_parser::impl {
 
     bool wsapi_document(detail::reader& rd, od::document& doc) noexcept {
         od::object root;
-        if (auto e = doc.get_object().get(root)) {
-            if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::not_an_object, rd.base(), "");
-            return rd.fail_json(e, rd.base(), "");
-        }
+        if (!detail::document_object(rd, doc, root)) return false;
         std::int64_t status = 0;
         bool has_status = false, has_result = false;
         for (auto f : root) {
@@ -520,7 +510,7 @@ struct snapshot_parser::impl {
                 }
             } else if (key == "error") {
                 od::object eo;
-                if (auto e = v.get_object().get(eo)) return rd.fail_json(e, nullptr, "error");
+                if (!rd.object_of(v, eo, "error")) return false;
                 return error_object(rd, eo, static_cast<std::int32_t>(status));
             } else if (key == "rateLimits") {
                 if (!rate_limits(rd, v)) return false;
@@ -534,10 +524,7 @@ struct snapshot_parser::impl {
 
     bool listen_key_result(detail::reader& rd, od::value& v) noexcept {
         od::object o;
-        if (auto e = v.get_object().get(o)) {
-            if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, detail::reader::location(v), "result");
-            return rd.fail_json(e, nullptr, "result");
-        }
+        if (!rd.object_of(v, o, "result")) return false;
         for (auto f : o) {
             od::field fld;
             if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "result");
@@ -556,13 +543,10 @@ struct snapshot_parser::impl {
 
     bool rate_limits(detail::reader& rd, od::value& v) noexcept {
         od::array a;
-        if (auto e = v.get_array().get(a)) {
-            if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, detail::reader::location(v), "rateLimits");
-            return rd.fail_json(e, nullptr, "rateLimits");
-        }
+        if (!rd.array_of(v, a, "rateLimits")) return false;
         for (auto el : a) {
             od::object o;
-            if (auto e = el.get_object().get(o)) return rd.fail_json(e, nullptr, "rateLimits[]");
+            if (!rd.object_of(std::move(el), o, "rateLimits[]")) return false;
             bool weight = false;
             std::int64_t count = -1, limit = -1;
             for (auto f : o) {

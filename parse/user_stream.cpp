@@ -146,10 +146,7 @@ void user_stream_parser::impl::finish(event& ev) noexcept {
 
 bool user_stream_parser::impl::parse_frame(detail::reader& rd, od::document& doc) noexcept {
     od::object root;
-    if (auto e = doc.get_object().get(root)) {
-        if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::not_an_object, rd.base(), "");
-        return rd.fail_json(e, rd.base(), "");
-    }
+    if (!detail::document_object(rd, doc, root)) return false;
     return parse_event_object(rd, root, true) && detail::check_at_end(rd, doc);
 }
 
@@ -162,10 +159,7 @@ bool user_stream_parser::impl::envelope(detail::reader& rd, od::object& root) no
         od::value v = fld.value();
         if (key == "data" && !have_data) {
             od::object data;
-            if (auto e = v.get_object().get(data)) {
-                if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::not_an_object, detail::reader::location(v), "data");
-                return rd.fail_json(e, nullptr, "data");
-            }
+            if (!rd.object_of(v, data, "data")) return false;
             if (!parse_event_object(rd, data, false)) return false;
             have_data = true;
         } else if (key == "stream") {
@@ -323,14 +317,8 @@ bool user_stream_parser::impl::field(detail::reader& rd, event_kind kind, std::s
 
 bool user_stream_parser::impl::account_update_body(detail::reader& rd, od::value& v) noexcept {
     od::object a;
-    if (auto e = v.get_object().get(a)) {
-        if (e == simdjson::INCORRECT_TYPE) {
-            std::string_view t;
-            if (rd.token(v, t, "a") && t == "null") return rd.fail(parse_errc::missing_field, t.data(), "a");
-            return rd.fail(parse_errc::wrong_type, detail::reader::location(v), "a");
-        }
-        return rd.fail_json(e, nullptr, "a");
-    }
+    if (rd.is_null(v)) return rd.fail(parse_errc::missing_field, detail::reader::location(v), "a");
+    if (!rd.object_of(v, a, "a")) return false;
     for (auto f : a) {
         od::field fld;
         if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "a");
@@ -349,16 +337,10 @@ bool user_stream_parser::impl::account_update_body(detail::reader& rd, od::value
                 continue;
             }
             od::array arr;
-            if (auto e = val.get_array().get(arr)) {
-                if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, detail::reader::location(val), path);
-                return rd.fail_json(e, nullptr, path);
-            }
+            if (!rd.array_of(val, arr, path)) return false;
             for (auto el : arr) {
                 od::object item;
-                if (auto e = el.get_object().get(item)) {
-                    if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, nullptr, path);
-                    return rd.fail_json(e, nullptr, path);
-                }
+                if (!rd.object_of(std::move(el), item, path)) return false;
                 if (!(balances ? balance_item(rd, item) : position_item(rd, item))) return false;
             }
         } else if (!rd.skip_value(val, "a")) {
@@ -460,10 +442,7 @@ bool user_stream_parser::impl::position_item(detail::reader& rd, od::object& o) 
 
 bool user_stream_parser::impl::config_leverage(detail::reader& rd, od::value& v) noexcept {
     od::object o;
-    if (auto e = v.get_object().get(o)) {
-        if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, detail::reader::location(v), "ac");
-        return rd.fail_json(e, nullptr, "ac");
-    }
+    if (!rd.object_of(v, o, "ac")) return false;
     event* ev = emit(event_type::leverage_update);
     auto& l = ev->payload.leverage;
     l.source = event_source::stream;
@@ -495,10 +474,7 @@ bool user_stream_parser::impl::config_leverage(detail::reader& rd, od::value& v)
 
 bool user_stream_parser::impl::config_multi_assets(detail::reader& rd, od::value& v) noexcept {
     od::object o;
-    if (auto e = v.get_object().get(o)) {
-        if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, detail::reader::location(v), "ai");
-        return rd.fail_json(e, nullptr, "ai");
-    }
+    if (!rd.object_of(v, o, "ai")) return false;
     event* ev = emit(event_type::account_config_update);
     auto& a = ev->payload.account_config;
     a.source = event_source::stream;
@@ -520,10 +496,7 @@ bool user_stream_parser::impl::config_multi_assets(detail::reader& rd, od::value
 
 bool user_stream_parser::impl::order_body(detail::reader& rd, od::value& v) noexcept {
     od::object o;
-    if (auto e = v.get_object().get(o)) {
-        if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, detail::reader::location(v), "o");
-        return rd.fail_json(e, nullptr, "o");
-    }
+    if (!rd.object_of(v, o, "o")) return false;
     event* ev = emit(event_type::order_update);
     auto& u = ev->payload.order;
     bool has_symbol = false, has_id = false;
@@ -641,10 +614,7 @@ bool user_stream_parser::impl::trade_lite_field(detail::reader& rd, std::string_
 
 bool user_stream_parser::impl::algo_body(detail::reader& rd, od::value& v) noexcept {
     od::object o;
-    if (auto e = v.get_object().get(o)) {
-        if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, detail::reader::location(v), "o");
-        return rd.fail_json(e, nullptr, "o");
-    }
+    if (!rd.object_of(v, o, "o")) return false;
     event* ev = emit(event_type::algo_update);
     auto& a = ev->payload.algo;
     bool has_id = false;
@@ -695,16 +665,10 @@ bool user_stream_parser::impl::algo_body(detail::reader& rd, od::value& v) noexc
 
 bool user_stream_parser::impl::margin_call_items(detail::reader& rd, od::value& v) noexcept {
     od::array arr;
-    if (auto e = v.get_array().get(arr)) {
-        if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, detail::reader::location(v), "p");
-        return rd.fail_json(e, nullptr, "p");
-    }
+    if (!rd.array_of(v, arr, "p")) return false;
     for (auto el : arr) {
         od::object o;
-        if (auto e = el.get_object().get(o)) {
-            if (e == simdjson::INCORRECT_TYPE) return rd.fail(parse_errc::wrong_type, nullptr, "p[]");
-            return rd.fail_json(e, nullptr, "p[]");
-        }
+        if (!rd.object_of(std::move(el), o, "p[]")) return false;
         event* ev = emit(event_type::margin_call);
         auto& m = ev->payload.margin;
         bool has_symbol = false;
