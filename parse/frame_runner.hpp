@@ -45,6 +45,7 @@ parse_result run_frame(od::parser& parser, frame_emitter& emitter, const event_s
             }
         }
         if (rd.failed()) {
+            rd.note_truncation(size);
             emitter.abandon();
             ++c.errors;
             return r;

@@ -66,6 +66,28 @@ consteval std::uint64_t operator""_k(const char* s, std::size_t n) { return key_
     return i == n;
 }
 
+// Whether a payload that failed to parse simply stops early: a string or a bracket is still open
+// at its end. Only run on the error path (simdjson reports most truncations as a tape error).
+[[nodiscard]] inline bool ends_open(const char* p, std::size_t n) noexcept {
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = p[i];
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return in_string || depth > 0;
+}
+
 class reader {
 public:
     reader(const char* base, parse_result& r) noexcept : base_(base), r_(r) {}
@@ -87,11 +109,16 @@ public:
                                     ? parse_errc::truncated
                                 : e == simdjson::CAPACITY ? parse_errc::oversized
                                 : e == simdjson::INCORRECT_TYPE ? parse_errc::wrong_type
+                                : e == simdjson::SCALAR_DOCUMENT_AS_VALUE ? parse_errc::not_an_object
                                                                 : parse_errc::invalid_json;
         if (r_.code == parse_errc::ok) r_.json_error = static_cast<std::uint8_t>(e);
         return fail(code, at, field);
     }
     [[nodiscard]] const parse_result& result() const noexcept { return r_; }
+    // Reclassifies a malformed payload that merely ends too early.
+    void note_truncation(std::size_t size) noexcept {
+        if (r_.code == parse_errc::invalid_json && ends_open(base_, size)) r_.code = parse_errc::truncated;
+    }
     void set_exchange(std::int32_t code, std::int32_t status) noexcept {
         r_.exchange_code = code;
         r_.http_status = status;

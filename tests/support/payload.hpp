@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -30,6 +31,7 @@ struct padded {
 };
 
 struct parsed {
+    std::shared_ptr<padded> payload; // views in the result (e.g. wsapi_envelope::id) point here
     parse::parse_result result;
     std::vector<event> events;
     std::size_t commits = 0;
@@ -55,7 +57,8 @@ inline parsed parse_user(const std::string& payload, market venue = market::usdm
 inline parsed parse_snapshot(const std::string& payload, snapshot_kind kind, bool wsapi = false,
                              parse::wsapi_envelope* env = nullptr, market venue = market::usdm) {
     static parse::snapshot_parser p;
-    padded in(payload);
+    auto holder = std::make_shared<padded>(payload);
+    const padded& in = *holder;
     parse::vector_sink sink;
     parse::snapshot_request req;
     req.kind = kind;
@@ -65,6 +68,7 @@ inline parsed parse_snapshot(const std::string& payload, snapshot_kind kind, boo
     req.request_sent_ns = 5;
     req.recv_ns = 6;
     parsed out;
+    out.payload = holder;
     out.result = wsapi ? p.parse_wsapi(in.data(), in.size, req, sink.sink(), env)
                        : p.parse_rest(in.data(), in.size, req, sink.sink());
     out.events = std::move(sink.events);
