@@ -26,7 +26,7 @@ parse_result run_frame(od::parser& parser, frame_emitter& emitter, const event_s
                        const char* data, std::size_t size, frame_emitter::finish_fn finish, void* finish_ctx,
                        frame_counters c, ParseDocument&& parse_document) noexcept {
     parse_result r;
-    reader rd(data, r);
+    reader rd(data, size, r);
     if (size > max_frame) {
         rd.fail(parse_errc::oversized, data + max_frame, "");
         ++c.errors;

@@ -90,10 +90,14 @@ consteval std::uint64_t operator""_k(const char* s, std::size_t n) { return key_
 
 class reader {
 public:
-    reader(const char* base, parse_result& r) noexcept : base_(base), r_(r) {}
+    reader(const char* base, std::size_t size, parse_result& r) noexcept : base_(base), size_(size), r_(r) {}
 
+    // Offset of p in the payload; pointers elsewhere (simdjson's unescaped-string buffer) map to
+    // the last token read, which is where the offending value starts.
     [[nodiscard]] std::uint32_t offset_of(const char* p) const noexcept {
-        return p >= base_ ? static_cast<std::uint32_t>(p - base_) : 0;
+        if (p >= base_ && p <= base_ + size_) return static_cast<std::uint32_t>(p - base_);
+        if (last_token_ >= base_ && last_token_ <= base_ + size_) return static_cast<std::uint32_t>(last_token_ - base_);
+        return 0;
     }
 
     bool fail(parse_errc code, const char* at, std::string_view field) noexcept {
@@ -129,6 +133,7 @@ public:
     // Raw token of a scalar value, trailing whitespace trimmed.
     bool token(od::value& v, std::string_view& out, std::string_view field) noexcept {
         const std::string_view t = v.raw_json_token();
+        last_token_ = t.data();
         out = trim_right(t);
         if (out.empty()) return fail(parse_errc::invalid_json, t.data(), field);
         return true;
@@ -343,6 +348,8 @@ public:
 
 private:
     const char* base_;
+    std::size_t size_;
+    const char* last_token_ = nullptr;
     parse_result& r_;
 };
 

@@ -11,6 +11,9 @@
 #include "core/account_book.hpp"
 #include "core/spsc_ring.hpp"
 #include "tools/scripted_account.hpp"
+#include "parse/snapshot.hpp"
+#include "parse/user_stream.hpp"
+#include "support/payload.hpp"
 
 // The replacement operators below pair operator new with free() on purpose.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -130,4 +133,79 @@ TEST(ZeroAlloc, PushDrainApplyOfTenMillionEventsAllocatesNothing) {
     EXPECT_EQ(g_allocations.load(), 0u) << "allocations on the hot path";
     EXPECT_GT(book.counters().applied, n / 2);
     EXPECT_GT(book.counters().snapshots_completed, n / 50000); // resyncs ran inside the window
+}
+
+// Every event kind and every snapshot kind through the parsers into a ring, drained into a book:
+// no allocation after warm-up.
+TEST(ZeroAlloc, ParsingEveryKindIntoTheRingAllocatesNothing) {
+    struct input {
+        std::unique_ptr<test::padded> payload;
+        snapshot_kind kind; // unknown = user stream frame
+        market venue;
+        bool wsapi;
+    };
+    std::vector<input> inputs;
+    for (const char* f : {"usdm_account_update_01.json", "usdm_account_update_06.json", "coinm_account_update_01.json",
+                          "usdm_order_trade_update_02.json", "usdm_order_trade_update_04.json", "coinm_order_trade_update_01.json",
+                          "usdm_trade_lite_01.json", "usdm_algo_update_01.json", "usdm_margin_call_01.json",
+                          "coinm_margin_call_02.json", "usdm_listen_key_expired_01.json", "usdm_account_config_update_01.json",
+                          "usdm_account_config_update_03.json"})
+        inputs.push_back({std::make_unique<test::padded>(test::sample(f)), snapshot_kind::unknown,
+                          f[0] == 'c' ? market::coinm : market::usdm, false});
+    inputs.push_back({std::make_unique<test::padded>(R"({"e":"STRATEGY_UPDATE","E":1,"T":1,"su":{"si":1}})"), snapshot_kind::unknown, market::usdm, false});
+    inputs.push_back({std::make_unique<test::padded>(R"({"e":"BRAND_NEW","E":1})"), snapshot_kind::unknown, market::usdm, false});
+    const std::pair<const char*, snapshot_kind> snaps[] = {
+        {"usdm_account_v2_02.json", snapshot_kind::account_v2}, {"usdm_account_v3_01.json", snapshot_kind::account_v3},
+        {"usdm_position_risk_01.json", snapshot_kind::position_risk_v2}, {"usdm_position_risk_v3_01.json", snapshot_kind::position_risk_v3},
+        {"coinm_account_01.json", snapshot_kind::coinm_account}, {"coinm_position_risk_01.json", snapshot_kind::coinm_position_risk}};
+    for (const auto& [f, k] : snaps)
+        inputs.push_back({std::make_unique<test::padded>(test::sample(f)), k, f[0] == 'c' ? market::coinm : market::usdm, false});
+    inputs.push_back({std::make_unique<test::padded>(test::sample("wsfapi_account_status_01.json")), snapshot_kind::account_v2, market::usdm, true});
+    inputs.push_back({std::make_unique<test::padded>(R"([{"symbol":"BTCUSDT","marginType":"CROSSED","isAutoAddMargin":false,"leverage":21,"maxNotionalValue":"1000000"}])"),
+                      snapshot_kind::symbol_config, market::usdm, false});
+    inputs.push_back({std::make_unique<test::padded>(R"({"dualSidePosition":true,"multiAssetsMargin":false})"), snapshot_kind::account_config, market::usdm, false});
+    inputs.push_back({std::make_unique<test::padded>(R"([{"accountAlias":"SgsR","asset":"USDT","balance":"1","updateTime":1}])"),
+                      snapshot_kind::balance_v2, market::usdm, false});
+    inputs.push_back({std::make_unique<test::padded>(R"({"e":"ACCOUNT_UPDATE","E":1,"a":{"B":[{"a":"USDT","wb":"0.1234567891"}]}})"),
+                      snapshot_kind::unknown, market::usdm, false}); // an error path too
+
+    spsc_ring<event> ring(4096);
+    const auto sink = parse::event_sink::of(ring);
+    parse::user_stream_parser user;
+    parse::snapshot_parser snap;
+    account_book book;
+    std::uint64_t published = 0, errors = 0;
+    auto one_round = [&](std::uint64_t round) {
+        for (const auto& in : inputs) {
+            parse::parse_result r;
+            if (in.kind == snapshot_kind::unknown) {
+                r = user.parse(in.payload->data(), in.payload->size, {in.venue, 0, static_cast<std::int64_t>(round)}, sink);
+            } else {
+                parse::snapshot_request req;
+                req.kind = in.kind;
+                req.venue = in.venue;
+                req.snapshot_id = round + 1;
+                req.as_of_ms = static_cast<std::int64_t>(round);
+                r = in.wsapi ? snap.parse_wsapi(in.payload->data(), in.payload->size, req, sink)
+                             : snap.parse_rest(in.payload->data(), in.payload->size, req, sink);
+            }
+            published += r.published;
+            errors += !r.ok();
+            ring.drain([&](const event& e) { (void)book.apply(e); });
+        }
+    };
+    for (std::uint64_t i = 0; i < 100; ++i) one_round(i); // warm-up
+    published = errors = 0;
+    g_allocations = 0;
+    g_counting = true;
+#if defined(ACCTSYNC_SANITIZED)
+    const std::uint64_t rounds = 2'000;
+#else
+    const std::uint64_t rounds = 50'000;
+#endif
+    for (std::uint64_t i = 0; i < rounds; ++i) one_round(100 + i);
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0u) << "allocations while parsing";
+    EXPECT_EQ(errors, rounds) << "exactly the one bad frame per round failed";
+    EXPECT_GT(published, rounds * 60);
 }
