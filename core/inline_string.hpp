@@ -41,8 +41,13 @@ struct inline_string {
             clear();
             return false;
         }
-        for (std::size_t i = 0; i < s.size(); ++i) bytes_[i] = s[i];
-        for (std::size_t i = s.size(); i < capacity; ++i) bytes_[i] = 0;
+        if (std::is_constant_evaluated()) {
+            for (std::size_t i = 0; i < s.size(); ++i) bytes_[i] = s[i];
+            for (std::size_t i = s.size(); i < capacity; ++i) bytes_[i] = 0;
+        } else {
+            std::memset(bytes_, 0, capacity); // fixed size: one or two vector stores
+            if (!s.empty()) std::memcpy(bytes_, s.data(), s.size());
+        }
         size_ = static_cast<std::uint8_t>(s.size());
         return true;
     }

@@ -18,6 +18,8 @@
 #include <string_view>
 
 #include "core/decimal.hpp"
+
+#include <type_traits>
 #include "core/enums.hpp"
 #include "core/inline_string.hpp"
 #include "parse/parse_error.hpp"
@@ -25,10 +27,19 @@
 namespace acctsync::parse::detail {
 
 namespace od = simdjson::ondemand;
+using acctsync::detail::all_digits8;
+using acctsync::detail::digits8;
+using acctsync::detail::load8;
 
-// Packs a key of up to 8 bytes into an integer so dispatch can be a switch.
+// Packs a key of up to 8 bytes into an integer so dispatch can be a switch. At run time the key
+// lies inside a padded payload, so one 8-byte load and a mask do it.
 [[nodiscard]] constexpr std::uint64_t key_code(std::string_view k) noexcept {
     if (k.size() > 8) return ~0ULL;
+    if (!std::is_constant_evaluated()) {
+        std::uint64_t c;
+        std::memcpy(&c, k.data(), 8);
+        return k.size() == 8 ? c : c & ((1ULL << (8 * k.size())) - 1);
+    }
     std::uint64_t c = 0;
     for (std::size_t i = 0; i < k.size(); ++i) c |= static_cast<std::uint64_t>(static_cast<unsigned char>(k[i])) << (8 * i);
     return c;
@@ -86,6 +97,50 @@ consteval std::uint64_t operator""_k(const char* s, std::size_t n) { return key_
         }
     }
     return in_string || depth > 0;
+}
+
+// "null" without a library string compare (this runs for every value).
+[[nodiscard]] inline bool is_null_token(std::string_view t) noexcept {
+    if (t.size() != 4) return false;
+    std::uint32_t w;
+    std::memcpy(&w, t.data(), 4);
+    return w == 0x6C6C756EU; // "null" little-endian
+}
+
+// A decimal integer that fits int64 (optional '-', digits only). Faster than std::from_chars,
+// which showed up at ~220 instructions per call under callgrind.
+[[nodiscard]] inline bool parse_i64(std::string_view s, std::int64_t& out, const char** stop) noexcept {
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    const bool neg = p != end && *p == '-';
+    if (neg) ++p;
+    if (p == end || end - p > 19) {
+        *stop = p;
+        return false;
+    }
+    std::uint64_t v = 0;
+    // Eight digits at a time (ids and ms timestamps have 9-19); the payload is padded.
+    while (end - p >= 8) {
+        const std::uint64_t w = load8(p);
+        if (!all_digits8(w)) break;
+        v = v * 100000000ULL + digits8(w);
+        p += 8;
+    }
+    for (; p != end; ++p) {
+        const unsigned d = static_cast<unsigned char>(*p) - '0';
+        if (d > 9) {
+            *stop = p;
+            return false;
+        }
+        v = v * 10 + d; // 19 digits cannot overflow uint64
+    }
+    const std::uint64_t limit = neg ? 9223372036854775808ULL : 9223372036854775807ULL;
+    if (v > limit) {
+        *stop = s.data();
+        return false;
+    }
+    out = neg ? static_cast<std::int64_t>(~v + 1) : static_cast<std::int64_t>(v);
+    return true;
 }
 
 class reader {
@@ -158,7 +213,7 @@ public:
     bool read_decimal(od::value& v, decimal& out, bool& present, std::string_view field) noexcept {
         std::string_view t;
         if (!token(v, t, field)) return false;
-        if (t == "null") {
+        if (is_null_token(t)) {
             present = false;
             return true;
         }
@@ -185,7 +240,7 @@ public:
     bool read_int(od::value& v, std::int64_t& out, bool& present, std::string_view field) noexcept {
         std::string_view t;
         if (!token(v, t, field)) return false;
-        if (t == "null") {
+        if (is_null_token(t)) {
             present = false;
             return true;
         }
@@ -195,14 +250,14 @@ public:
             body = t.substr(1, t.size() - 2);
         } else if (!(t.front() == '-' || (t.front() >= '0' && t.front() <= '9'))) {
             return fail(parse_errc::wrong_type, t.data(), field);
-        } else if (!is_json_number(t)) {
-            return fail(parse_errc::invalid_json, t.data(), field);
+        } else {
+            // A bare integer: digits only (checked below); JSON forbids leading zeros.
+            const std::size_t d = t.front() == '-' ? 1 : 0;
+            if (t.size() > d + 1 && t[d] == '0') return fail(parse_errc::invalid_json, t.data(), field);
+            if (t.size() == d) return fail(parse_errc::invalid_json, t.data(), field);
         }
-        const char* b = body.data();
-        const char* e = b + body.size();
-        if (b == e || (*b == '+')) return fail(parse_errc::bad_integer, b, field);
-        const auto [p, ec] = std::from_chars(b, e, out);
-        if (ec != std::errc{} || p != e) return fail(parse_errc::bad_integer, p, field);
+        const char* stop = nullptr;
+        if (!parse_i64(body, out, &stop)) return fail(parse_errc::bad_integer, stop, field);
         present = true;
         return true;
     }
@@ -212,7 +267,7 @@ public:
         if (!token(v, t, field)) return false;
         if (t == "true" || t == "\"true\"") out = true;
         else if (t == "false" || t == "\"false\"") out = false;
-        else if (t == "null") {
+        else if (is_null_token(t)) {
             present = false;
             return true;
         } else if (t.front() == 't' || t.front() == 'f' || t.front() == 'n') return fail(parse_errc::invalid_json, t.data(), field);
@@ -224,7 +279,7 @@ public:
     bool read_string(od::value& v, std::string_view& out, bool& present, std::string_view field) noexcept {
         std::string_view t;
         if (!token(v, t, field)) return false;
-        if (t == "null") {
+        if (is_null_token(t)) {
             present = false;
             return true;
         }
@@ -278,7 +333,7 @@ public:
         if (auto e = v.get_array().get(out)) return e == simdjson::INCORRECT_TYPE ? not_this_type(v, field) : fail_json(e, location(v), field);
         return true;
     }
-    [[nodiscard]] static bool is_null(od::value& v) noexcept { return trim_right(v.raw_json_token()) == "null"; }
+    [[nodiscard]] static bool is_null(od::value& v) noexcept { return is_null_token(trim_right(v.raw_json_token())); }
 
     // Array elements arrive as simdjson_result<value>.
     bool object_of(simdjson::simdjson_result<od::value>&& r, od::object& out, std::string_view field) noexcept {

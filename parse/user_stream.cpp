@@ -29,6 +29,19 @@ enum class event_kind : std::uint8_t {
 };
 
 event_kind kind_of(std::string_view e) noexcept {
+    // Length first: one compare for the frequent events.
+    switch (e.size()) {
+    case 14:
+        if (e == "ACCOUNT_UPDATE") return event_kind::account_update;
+        break;
+    case 18:
+        if (e == "ORDER_TRADE_UPDATE") return event_kind::order_trade_update;
+        break;
+    case 10:
+        if (e == "TRADE_LITE") return event_kind::trade_lite;
+        break;
+    default: break;
+    }
     if (e == "ACCOUNT_UPDATE") return event_kind::account_update;
     if (e == "ORDER_TRADE_UPDATE") return event_kind::order_trade_update;
     if (e == "TRADE_LITE") return event_kind::trade_lite;
