@@ -1,44 +1,13 @@
 // acctsync/parse/binance_writer.cpp — see binance_writer.hpp.
 #include "parse/binance_writer.hpp"
 
-#include "parse/book_json.hpp"
+#include "parse/json_writer.hpp"
 
 namespace acctsync::parse {
 
 namespace {
 
-// Appends `"key":value` pairs with commas handled.
-struct jw {
-    std::string& out;
-    bool first = true;
-    void key(std::string_view k) {
-        if (!first) out += ',';
-        first = false;
-        out += '"';
-        out += k;
-        out += "\":";
-    }
-    void str(std::string_view k, std::string_view v) {
-        key(k);
-        append_json_string(out, v);
-    }
-    void dec(std::string_view k, decimal d) {
-        key(k);
-        append_decimal(out, d);
-    }
-    void num(std::string_view k, long long v) {
-        key(k);
-        out += std::to_string(v);
-    }
-    void boolean(std::string_view k, bool v) {
-        key(k);
-        out += v ? "true" : "false";
-    }
-    template <class E>
-    void en(std::string_view k, E e) {
-        if (e != E{}) str(k, to_string(e));
-    }
-};
+using jw = json_object;
 
 std::string_view margin_wire(margin_type m, bool upper) {
     if (m == margin_type::cross) return upper ? "CROSSED" : "cross";

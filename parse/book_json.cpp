@@ -1,73 +1,16 @@
 #include "parse/book_json.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <vector>
 
 namespace acctsync::parse {
 
-void append_json_string(std::string& out, std::string_view s) {
-    out.push_back('"');
-    for (const char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-                out += buf;
-            } else {
-                out.push_back(c);
-            }
-        }
-    }
-    out.push_back('"');
-}
-
-void append_decimal(std::string& out, decimal d) {
-    char buf[decimal::max_text];
-    out.push_back('"');
-    out.append(buf, d.format(buf));
-    out.push_back('"');
-}
-
 namespace {
 
-struct writer {
-    std::string& out;
-    bool first = true;
-    void key(std::string_view k) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_json_string(out, k);
-        out.push_back(':');
-    }
-    void dec(std::string_view k, decimal d) {
-        key(k);
-        append_decimal(out, d);
-    }
-    void str(std::string_view k, std::string_view v) {
-        key(k);
-        append_json_string(out, v);
-    }
-    void num(std::string_view k, long long v) {
-        key(k);
-        out += std::to_string(v);
-    }
-    void boolean(std::string_view k, bool v) {
-        key(k);
-        out += v ? "true" : "false";
-    }
-    void time(std::string_view k, std::int64_t t) {
-        key(k);
-        if (t == never) out += "null";
-        else out += std::to_string(t);
-    }
-};
+void time_or_null(json_object& w, std::string_view k, std::int64_t t) {
+    if (t == never) w.null(k);
+    else w.num(k, t);
+}
 
 } // namespace
 
@@ -95,7 +38,7 @@ void write_book_json(const account_book& book, std::string& out, const book_json
         const balance_entry& b = *bals[i];
         if (i) out += ',';
         out += opt.pretty ? "\n    {" : "{";
-        writer w{out};
+        json_object w{out};
         w.str("asset", b.asset.view());
         w.dec("wallet_balance", b.wallet_balance);
         w.dec("cross_wallet_balance", b.cross_wallet_balance);
@@ -108,8 +51,8 @@ void write_book_json(const account_book& book, std::string& out, const book_json
             w.dec("max_withdraw_amount", b.max_withdraw_amount);
         }
         if (opt.include_times) {
-            w.time("time", b.time_ms);
-            w.time("snapshot_time", b.snapshot_time_ms);
+            time_or_null(w, "time", b.time_ms);
+            time_or_null(w, "snapshot_time", b.snapshot_time_ms);
         }
         out += '}';
     }
@@ -120,7 +63,7 @@ void write_book_json(const account_book& book, std::string& out, const book_json
         const position_entry& p = *poss[i];
         if (i) out += ',';
         out += opt.pretty ? "\n    {" : "{";
-        writer w{out};
+        json_object w{out};
         w.str("symbol", p.symbol.view());
         w.str("side", to_string(p.side));
         w.dec("amount", p.amount);
@@ -135,8 +78,8 @@ void write_book_json(const account_book& book, std::string& out, const book_json
             w.dec("notional", p.notional);
         }
         if (opt.include_times) {
-            w.time("time", p.time_ms);
-            w.time("snapshot_time", p.snapshot_time_ms);
+            time_or_null(w, "time", p.time_ms);
+            time_or_null(w, "snapshot_time", p.snapshot_time_ms);
         }
         out += '}';
     }
@@ -147,22 +90,22 @@ void write_book_json(const account_book& book, std::string& out, const book_json
         const symbol_entry& s = *syms[i];
         if (i) out += ',';
         out += opt.pretty ? "\n    {" : "{";
-        writer w{out};
+        json_object w{out};
         w.str("symbol", s.symbol.view());
         w.num("leverage", s.leverage);
         if (s.margin != margin_type::unknown) w.str("margin_type", to_string(s.margin));
-        if (opt.include_times) w.time("leverage_time", s.leverage_time_ms);
+        if (opt.include_times) time_or_null(w, "leverage_time", s.leverage_time_ms);
         out += '}';
     }
     out += "],";
     out += nl;
     const account_state& a = book.account();
     out += "\"account\":{";
-    writer w{out};
+    json_object w{out};
     if (a.multi_assets_time_ms != never) w.boolean("multi_assets", a.multi_assets);
-    else w.key("multi_assets"), out += "null";
+    else w.null("multi_assets");
     if (a.dual_side_time_ms != never) w.boolean("dual_side_position", a.dual_side_position);
-    else w.key("dual_side_position"), out += "null";
+    else w.null("dual_side_position");
     out += "}";
     out += opt.pretty ? "\n}" : "}";
 }

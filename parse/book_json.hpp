@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/account_book.hpp"
+#include "parse/json_writer.hpp"
 
 namespace acctsync::parse {
 
@@ -23,8 +24,5 @@ struct book_json_options {
 void write_book_json(const account_book& book, std::string& out, const book_json_options& opt = {});
 [[nodiscard]] std::string book_json(const account_book& book, const book_json_options& opt = {});
 
-// JSON string literal for UTF-8 bytes (quotes, backslash and control characters escaped).
-void append_json_string(std::string& out, std::string_view s);
-void append_decimal(std::string& out, decimal d);
 
 } // namespace acctsync::parse

@@ -3,52 +3,16 @@
 
 #include <string>
 
-#include "parse/book_json.hpp"
+#include "parse/json_writer.hpp"
 
 namespace acctsync::parse {
 
-namespace {
-
-struct obj {
-    std::string& out;
-    void key(std::string_view k) {
-        out += ',';
-        append_json_string(out, k);
-        out += ':';
-    }
-    void str(std::string_view k, std::string_view v) {
-        key(k);
-        append_json_string(out, v);
-    }
-    template <std::size_t N>
-    void istr(std::string_view k, const inline_string<N>& v) {
-        if (!v.empty()) str(k, v.view());
-    }
-    void dec(std::string_view k, decimal d) {
-        key(k);
-        append_decimal(out, d);
-    }
-    void num(std::string_view k, long long v) {
-        key(k);
-        out += std::to_string(v);
-    }
-    void boolean(std::string_view k, bool v) {
-        key(k);
-        out += v ? "true" : "false";
-    }
-    template <class E>
-    void en(std::string_view k, E e) {
-        if (e != E{}) str(k, to_string(e));
-    }
-};
-
-} // namespace
 
 void write_event_json(const event& ev, std::string& out) {
     const auto& h = ev.header;
     out += "{\"type\":";
     append_json_string(out, to_string(h.type));
-    obj o{out};
+    json_object o{out, /*first=*/false};
     o.str("venue", to_string(h.venue));
     o.num("account", h.account);
     o.num("E", h.event_time_ms);

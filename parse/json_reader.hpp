@@ -311,6 +311,56 @@ public:
         return true;
     }
 
+    // Optional fields: read the value and, when present, set its bit in the payload's mask.
+    template <class F, class B>
+    bool decimal_field(od::value& v, decimal& out, F& fields, B bit, std::string_view field) noexcept {
+        bool present = false;
+        if (!read_decimal(v, out, present, field)) return false;
+        if (present) fields = static_cast<F>(fields | bit);
+        return true;
+    }
+    template <class F, class B>
+    bool bool_field(od::value& v, bool& out, F& fields, B bit, std::string_view field) noexcept {
+        bool present = false;
+        if (!read_bool(v, out, present, field)) return false;
+        if (present) fields = static_cast<F>(fields | bit);
+        return true;
+    }
+    template <std::size_t N, class F, class B>
+    bool inline_field(od::value& v, inline_string<N>& out, F& fields, B bit, std::string_view field) noexcept {
+        bool present = false;
+        if (!read_inline(v, out, present, field)) return false;
+        if (present) fields = static_cast<F>(fields | bit);
+        return true;
+    }
+    template <class F, class B>
+    bool margin_type_field(od::value& v, margin_type& out, F& fields, B bit, std::string_view field) noexcept {
+        bool present = false;
+        if (!read_margin_type(v, out, present, field)) return false;
+        if (present) fields = static_cast<F>(fields | bit);
+        return true;
+    }
+    // An integer in [0, max] (leverage, adl, expiry reason).
+    template <class T>
+    bool small_uint(od::value& v, T& out, std::int64_t max, bool& present, std::string_view field) noexcept {
+        std::int64_t x = 0;
+        if (!read_int(v, x, present, field)) return false;
+        if (!present) return true;
+        if (x < 0 || x > max) return fail(parse_errc::bad_integer, location(v), field);
+        out = static_cast<T>(x);
+        return true;
+    }
+    // BOTH / LONG / SHORT; any other spelling is not a position this library can key.
+    bool position_side_field(od::value& v, position_side& out, std::string_view field) noexcept {
+        std::string_view s;
+        bool present = false;
+        if (!read_string(v, s, present, field)) return false;
+        if (!present) return true;
+        bool known = false;
+        out = from_wire<position_side>(s, &known);
+        return known ? true : fail(parse_errc::unexpected_shape, s.data(), field);
+    }
+
     // Margin type spellings: "cross"/"isolated" (ACCOUNT_UPDATE, positionRisk), "CROSSED"/"ISOLATED"
     // (MARGIN_CALL, symbolConfig).
     bool read_margin_type(od::value& v, margin_type& out, bool& present, std::string_view field) noexcept {

@@ -290,13 +290,10 @@ struct snapshot_parser::impl {
             if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "");
             od::value v = fld.value();
             const auto key = detail::reader::key_of(fld);
-            bool present = false;
             if (key == "multiAssetsMargin") {
-                if (!rd.read_bool(v, a.multi_assets, present, "multiAssetsMargin")) return false;
-                if (present) a.fields |= account_config_update::f_multi_assets;
+                if (!rd.bool_field(v, a.multi_assets, a.fields, account_config_update::f_multi_assets, "multiAssetsMargin")) return false;
             } else if (key == "dualSidePosition") {
-                if (!rd.read_bool(v, a.dual_side_position, present, "dualSidePosition")) return false;
-                if (present) a.fields |= account_config_update::f_dual_side_position;
+                if (!rd.bool_field(v, a.dual_side_position, a.fields, account_config_update::f_dual_side_position, "dualSidePosition")) return false;
             } else if (!rd.skip_value(v, "")) {
                 return false;
             }
@@ -311,12 +308,8 @@ struct snapshot_parser::impl {
         using f = balance_update::field;
         b.source = event_source::snapshot;
         bool has_asset = false;
-        auto dec = [&](od::value& v, decimal& d, std::uint16_t bit, std::string_view path) {
-            bool present = false;
-            if (!rd.read_decimal(v, d, present, path)) return false;
-            if (present) b.fields |= bit;
-            return true;
-        };
+    // dec: an optional decimal field of b (sets its bit when present)
+    auto dec = [&](od::value& v, decimal& d, auto bit, std::string_view path) { return rd.decimal_field(v, d, b.fields, bit, path); };
         for (auto fi : o) {
             od::field fld;
             if (auto e = std::move(fi).get(fld)) return rd.fail_json(e, nullptr, "assets[]");
@@ -339,8 +332,7 @@ struct snapshot_parser::impl {
             else if (key == "maxWithdrawAmount") ok = dec(v, b.max_withdraw_amount, f::f_max_withdraw_amount, "maxWithdrawAmount");
             else if (key == "crossUnPnl") ok = dec(v, b.cross_unpnl, f::f_cross_unpnl, "crossUnPnl");
             else if (key == "marginAvailable") {
-                ok = rd.read_bool(v, b.margin_available, present, "marginAvailable");
-                if (present) b.fields |= f::f_margin_available;
+                ok = rd.bool_field(v, b.margin_available, b.fields, f::f_margin_available, "marginAvailable");
             } else if (key == "updateTime") ok = rd.read_int(v, b.update_time_ms, present, "updateTime");
             else if (key == "accountAlias") ok = rd.read_inline(v, b.account_alias, present, "accountAlias");
             else ok = rd.skip_value(v, "assets[]"); // withdrawAvailable (dapi), ...
@@ -360,12 +352,8 @@ struct snapshot_parser::impl {
         p.source = event_source::snapshot;
         p.side = position_side::both;
         bool has_symbol = false;
-        auto dec = [&](od::value& v, decimal& d, std::uint32_t bit, std::string_view path) {
-            bool present = false;
-            if (!rd.read_decimal(v, d, present, path)) return false;
-            if (present) p.fields |= bit;
-            return true;
-        };
+    // dec: an optional decimal field of p (sets its bit when present)
+    auto dec = [&](od::value& v, decimal& d, auto bit, std::string_view path) { return rd.decimal_field(v, d, p.fields, bit, path); };
         for (auto fi : o) {
             od::field fld;
             if (auto e = std::move(fi).get(fld)) return rd.fail_json(e, nullptr, "positions[]");
@@ -377,13 +365,7 @@ struct snapshot_parser::impl {
                 ok = rd.read_inline(v, p.symbol, present, "symbol");
                 has_symbol = present;
             } else if (key == "positionSide") {
-                std::string_view s;
-                ok = rd.read_string(v, s, present, "positionSide");
-                if (ok && present) {
-                    bool known = false;
-                    p.side = from_wire<position_side>(s, &known);
-                    if (!known) return rd.fail(parse_errc::unexpected_shape, s.data(), "positionSide");
-                }
+                ok = rd.position_side_field(v, p.side, "positionSide");
             } else if (key == "positionAmt") ok = dec(v, p.amount, f::f_amount, "positionAmt");
             else if (key == "entryPrice") ok = dec(v, p.entry_price, f::f_entry_price, "entryPrice");
             else if (key == "breakEvenPrice") ok = dec(v, p.break_even_price, f::f_break_even_price, "breakEvenPrice");
@@ -399,8 +381,7 @@ struct snapshot_parser::impl {
             else if (key == "openOrderInitialMargin") ok = dec(v, p.open_order_initial_margin, f::f_open_order_initial_margin, "openOrderInitialMargin");
             else if (key == "maxNotional" || key == "maxNotionalValue" || key == "maxQty") ok = dec(v, p.max_notional, f::f_max_notional, "maxNotional");
             else if (key == "marginType") {
-                ok = rd.read_margin_type(v, p.margin, present, "marginType");
-                if (present) p.fields |= f::f_margin_type;
+                ok = rd.margin_type_field(v, p.margin, p.fields, f::f_margin_type, "marginType");
             } else if (key == "isolated") {
                 bool iso = false;
                 ok = rd.read_bool(v, iso, present, "isolated");
@@ -409,24 +390,13 @@ struct snapshot_parser::impl {
                     p.fields |= f::f_margin_type;
                 }
             } else if (key == "leverage") {
-                std::int64_t lev = 0;
-                ok = rd.read_int(v, lev, present, "leverage");
-                if (ok && present) {
-                    if (lev < 0 || lev > 0xFFFF) return rd.fail(parse_errc::bad_integer, detail::reader::location(v), "leverage");
-                    p.leverage = static_cast<std::uint16_t>(lev);
-                    p.fields |= f::f_leverage;
-                }
+                ok = rd.small_uint(v, p.leverage, 0xFFFF, present, "leverage");
+                if (ok && present) p.fields |= f::f_leverage;
             } else if (key == "adl") {
-                std::int64_t adl = 0;
-                ok = rd.read_int(v, adl, present, "adl");
-                if (ok && present) {
-                    if (adl < 0 || adl > 255) return rd.fail(parse_errc::bad_integer, detail::reader::location(v), "adl");
-                    p.adl = static_cast<std::uint8_t>(adl);
-                    p.fields |= f::f_adl;
-                }
+                ok = rd.small_uint(v, p.adl, 255, present, "adl");
+                if (ok && present) p.fields |= f::f_adl;
             } else if (key == "marginAsset") {
-                ok = rd.read_inline(v, p.margin_asset, present, "marginAsset");
-                if (present) p.fields |= f::f_margin_asset;
+                ok = rd.inline_field(v, p.margin_asset, p.fields, f::f_margin_asset, "marginAsset");
             } else if (key == "updateTime") ok = rd.read_int(v, p.update_time_ms, present, "updateTime");
             else ok = rd.skip_value(v, "positions[]"); // bidNotional, askNotional, isAutoAddMargin, ...
             if (!ok) return false;
@@ -457,22 +427,14 @@ struct snapshot_parser::impl {
                 ok = rd.read_inline(v, l.symbol, present, "symbol");
                 has_symbol = present;
             } else if (key == "leverage") {
-                std::int64_t lev = 0;
-                ok = rd.read_int(v, lev, present, "leverage");
-                if (ok && present) {
-                    if (lev < 0 || lev > 0xFFFF) return rd.fail(parse_errc::bad_integer, detail::reader::location(v), "leverage");
-                    l.leverage = static_cast<std::uint32_t>(lev);
-                    l.fields |= f::f_leverage;
-                }
+                ok = rd.small_uint(v, l.leverage, 0xFFFF, present, "leverage");
+                if (ok && present) l.fields |= f::f_leverage;
             } else if (key == "marginType") {
-                ok = rd.read_margin_type(v, l.margin, present, "marginType");
-                if (present) l.fields |= f::f_margin_type;
+                ok = rd.margin_type_field(v, l.margin, l.fields, f::f_margin_type, "marginType");
             } else if (key == "isAutoAddMargin") {
-                ok = rd.read_bool(v, l.auto_add_margin, present, "isAutoAddMargin");
-                if (present) l.fields |= f::f_auto_add_margin;
+                ok = rd.bool_field(v, l.auto_add_margin, l.fields, f::f_auto_add_margin, "isAutoAddMargin");
             } else if (key == "maxNotionalValue") {
-                ok = rd.read_decimal(v, l.max_notional, present, "maxNotionalValue");
-                if (present) l.fields |= f::f_max_notional;
+                ok = rd.decimal_field(v, l.max_notional, l.fields, f::f_max_notional, "maxNotionalValue");
             } else {
                 ok = rd.skip_value(v, "[]");
             }

@@ -379,16 +379,13 @@ bool user_stream_parser::impl::balance_item(detail::reader& rd, od::object& o) n
             has_asset = present;
             break;
         case "wb"_k:
-            if (!rd.read_decimal(v, b.wallet_balance, present, "a.B[].wb")) return false;
-            if (present) b.fields |= balance_update::f_wallet_balance;
+            if (!rd.decimal_field(v, b.wallet_balance, b.fields, balance_update::f_wallet_balance, "a.B[].wb")) return false;
             break;
         case "cw"_k:
-            if (!rd.read_decimal(v, b.cross_wallet_balance, present, "a.B[].cw")) return false;
-            if (present) b.fields |= balance_update::f_cross_wallet_balance;
+            if (!rd.decimal_field(v, b.cross_wallet_balance, b.fields, balance_update::f_cross_wallet_balance, "a.B[].cw")) return false;
             break;
         case "bc"_k:
-            if (!rd.read_decimal(v, b.balance_change, present, "a.B[].bc")) return false;
-            if (present) b.fields |= balance_update::f_balance_change;
+            if (!rd.decimal_field(v, b.balance_change, b.fields, balance_update::f_balance_change, "a.B[].bc")) return false;
             break;
         default:
             if (!rd.skip_value(v, "a.B[]")) return false;
@@ -405,12 +402,8 @@ bool user_stream_parser::impl::position_item(detail::reader& rd, od::object& o) 
     p.source = event_source::stream;
     p.side = position_side::both; // one-way mode rows always say BOTH; UNVERIFIED that ps is never omitted
     bool has_symbol = false;
-    auto dec = [&](od::value& v, decimal& d, std::uint32_t bit, std::string_view path) {
-        bool present = false;
-        if (!rd.read_decimal(v, d, present, path)) return false;
-        if (present) p.fields |= bit;
-        return true;
-    };
+    // dec: an optional decimal field of p (sets its bit when present)
+    auto dec = [&](od::value& v, decimal& d, auto bit, std::string_view path) { return rd.decimal_field(v, d, p.fields, bit, path); };
     for (auto f : o) {
         od::field fld;
         if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "a.P[]");
@@ -428,22 +421,13 @@ bool user_stream_parser::impl::position_item(detail::reader& rd, od::object& o) 
         case "up"_k: if (!dec(v, p.unrealized_pnl, pf::f_unrealized_pnl, "a.P[].up")) return false; break;
         case "iw"_k: if (!dec(v, p.isolated_wallet, pf::f_isolated_wallet, "a.P[].iw")) return false; break;
         case "mt"_k:
-            if (!rd.read_margin_type(v, p.margin, present, "a.P[].mt")) return false;
-            if (present) p.fields |= pf::f_margin_type;
+            if (!rd.margin_type_field(v, p.margin, p.fields, pf::f_margin_type, "a.P[].mt")) return false;
             break;
-        case "ps"_k: {
-            bool known = false;
-            std::string_view s;
-            if (!rd.read_string(v, s, present, "a.P[].ps")) return false;
-            if (present) {
-                p.side = from_wire<position_side>(s, &known);
-                if (!known) return rd.fail(parse_errc::unexpected_shape, s.data(), "a.P[].ps");
-            }
+        case "ps"_k:
+            if (!rd.position_side_field(v, p.side, "a.P[].ps")) return false;
             break;
-        }
         case "ma"_k:
-            if (!rd.read_inline(v, p.margin_asset, present, "a.P[].ma")) return false;
-            if (present) p.fields |= pf::f_margin_asset;
+            if (!rd.inline_field(v, p.margin_asset, p.fields, pf::f_margin_asset, "a.P[].ma")) return false;
             break;
         default:
             if (!rd.skip_value(v, "a.P[]")) return false;
@@ -470,13 +454,8 @@ bool user_stream_parser::impl::config_leverage(detail::reader& rd, od::value& v)
             if (!rd.read_inline(val, l.symbol, present, "ac.s")) return false;
             has_symbol = present;
         } else if (key == "l") {
-            std::int64_t lev = 0;
-            if (!rd.read_int(val, lev, present, "ac.l")) return false;
-            if (present) {
-                if (lev < 0 || lev > 0xFFFF) return rd.fail(parse_errc::bad_integer, detail::reader::location(val), "ac.l");
-                l.leverage = static_cast<std::uint32_t>(lev);
-                l.fields |= leverage_update::f_leverage;
-            }
+            if (!rd.small_uint(val, l.leverage, 0xFFFF, present, "ac.l")) return false;
+            if (present) l.fields |= leverage_update::f_leverage;
         } else if (!rd.skip_value(val, "ac")) {
             return false;
         }
@@ -495,10 +474,8 @@ bool user_stream_parser::impl::config_multi_assets(detail::reader& rd, od::value
         od::field fld;
         if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "ai");
         od::value val = fld.value();
-        bool present = false;
         if (detail::reader::key_of(fld) == "j") {
-            if (!rd.read_bool(val, a.multi_assets, present, "ai.j")) return false;
-            if (present) a.fields |= account_config_update::f_multi_assets;
+            if (!rd.bool_field(val, a.multi_assets, a.fields, account_config_update::f_multi_assets, "ai.j")) return false;
         } else if (!rd.skip_value(val, "ai")) {
             return false;
         }
@@ -574,13 +551,9 @@ bool user_stream_parser::impl::order_body(detail::reader& rd, od::value& v) noex
         case "t"_k: if (!i64(val, u.trade_id, "o.t")) return false; break;
         case "T"_k: if (!i64(val, u.trade_time_ms, "o.T")) return false; break;
         case "gtd"_k: if (!i64(val, u.gtd_ms, "o.gtd")) return false; break;
-        case "er"_k: {
-            std::int64_t er = 0;
-            if (!i64(val, er, "o.er")) return false;
-            if (er < 0 || er > 255) return rd.fail(parse_errc::bad_integer, detail::reader::location(val), "o.er");
-            u.expiry_reason = static_cast<std::uint8_t>(er);
+        case "er"_k:
+            if (!rd.small_uint(val, u.expiry_reason, 255, present, "o.er")) return false;
             break;
-        }
         case "m"_k: if (!flag(val, order_update::is_maker, "o.m")) return false; break;
         case "R"_k: if (!flag(val, order_update::reduce_only, "o.R")) return false; break;
         case "cp"_k: if (!flag(val, order_update::close_all, "o.cp")) return false; break;
@@ -699,8 +672,7 @@ bool user_stream_parser::impl::margin_call_items(detail::reader& rd, od::value& 
             case "pa"_k: if (!rd.read_decimal(val, m.amount, present, "p[].pa")) return false; break;
             case "mt"_k: if (!rd.read_margin_type(val, m.margin, present, "p[].mt")) return false; break;
             case "iw"_k:
-                if (!rd.read_decimal(val, m.isolated_wallet, present, "p[].iw")) return false;
-                if (present) m.fields |= margin_call::f_isolated_wallet;
+                if (!rd.decimal_field(val, m.isolated_wallet, m.fields, margin_call::f_isolated_wallet, "p[].iw")) return false;
                 break;
             case "mp"_k: if (!rd.read_decimal(val, m.mark_price, present, "p[].mp")) return false; break;
             case "up"_k: if (!rd.read_decimal(val, m.unrealized_pnl, present, "p[].up")) return false; break;
