@@ -278,6 +278,42 @@ void BM_acctsync_all_user_samples(benchmark::State& state) {
 }
 BENCHMARK(BM_acctsync_all_user_samples);
 
+// The floor under any On-Demand parser: iterate (stage 1) plus visiting every value's raw token,
+// extracting nothing. acctsync's parser = this + reading/validating each value + writing events.
+std::size_t walk(simdjson::ondemand::value v) {
+    std::size_t s = 0;
+    switch (v.type().value_unsafe()) {
+    case simdjson::ondemand::json_type::object:
+        for (auto f : v.get_object().value_unsafe()) {
+            auto fld = std::move(f).value_unsafe();
+            s += static_cast<unsigned char>(fld.key().raw()[0]) + walk(fld.value());
+        }
+        break;
+    case simdjson::ondemand::json_type::array:
+        for (auto e : v.get_array().value_unsafe()) s += walk(std::move(e).value_unsafe());
+        break;
+    default: s += v.raw_json_token().size();
+    }
+    return s;
+}
+void floor_bench(benchmark::State& state, kind k, bool walk_values) {
+    simdjson::ondemand::parser parser;
+    if (parser.allocate(1 << 20)) std::abort();
+    const std::string& raw = input_of(k);
+    const std::string in = padded_copy(raw);
+    for (auto _ : state) {
+        simdjson::ondemand::document doc;
+        if (parser.iterate(simdjson::padded_string_view(in.data(), raw.size(), in.size())).get(doc)) std::abort();
+        if (walk_values) {
+            std::size_t s = 0;
+            for (auto f : doc.get_object().value_unsafe()) s += walk(std::move(f).value_unsafe().value());
+            benchmark::DoNotOptimize(s);
+        }
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * raw.size()));
+}
+
 template <class Adapter>
 void register_adapter(const char* name) {
     for (auto [k, kname] : {std::pair{kind::account_update, "account_update_1b1p"}, std::pair{kind::order_trade_update, "order_trade_update"},
@@ -289,6 +325,13 @@ void register_adapter(const char* name) {
 } // namespace
 
 int main(int argc, char** argv) {
+    for (auto [k, kname] : {std::pair{kind::account_update, "account_update_1b1p"}, std::pair{kind::order_trade_update, "order_trade_update"},
+                            std::pair{kind::trade_lite, "trade_lite"}}) {
+        benchmark::RegisterBenchmark((std::string("floor/") + kname + "/ondemand_stage1_only").c_str(),
+                                     [k = k](benchmark::State& st) { floor_bench(st, k, false); });
+        benchmark::RegisterBenchmark((std::string("floor/") + kname + "/ondemand_walk_all_values").c_str(),
+                                     [k = k](benchmark::State& st) { floor_bench(st, k, true); });
+    }
     register_adapter<acctsync_ondemand>("acctsync_ondemand");
     register_adapter<simdjson_dom>("simdjson_dom");
     register_adapter<rapidjson_dom>("rapidjson");
