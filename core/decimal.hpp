@@ -15,6 +15,10 @@
 
 namespace acctsync {
 
+namespace detail {
+__extension__ typedef __int128 int128; // GCC/Clang extension; __extension__ keeps -Wpedantic quiet
+} // namespace detail
+
 enum class decimal_errc : std::uint8_t {
     ok = 0,
     empty,          // zero-length input, or a lone sign
@@ -60,6 +64,47 @@ public:
 
     friend constexpr bool operator==(decimal, decimal) noexcept = default;
     friend constexpr auto operator<=>(decimal, decimal) noexcept = default;
+
+    // Exact sums; false on int64 overflow (out unchanged).
+    [[nodiscard]] static constexpr bool add(decimal a, decimal b, decimal& out) noexcept {
+        std::int64_t r = 0;
+        if (__builtin_add_overflow(a.raw_, b.raw_, &r)) return false;
+        out.raw_ = r;
+        return true;
+    }
+    [[nodiscard]] static constexpr bool sub(decimal a, decimal b, decimal& out) noexcept {
+        std::int64_t r = 0;
+        if (__builtin_sub_overflow(a.raw_, b.raw_, &r)) return false;
+        out.raw_ = r;
+        return true;
+    }
+    // a * b rounded half-to-even to 8 fractional digits (prices x quantities, fees); false on
+    // overflow. Not exact by nature: the caller decides where rounding is acceptable.
+    [[nodiscard]] static constexpr bool mul(decimal a, decimal b, decimal& out) noexcept {
+        const detail::int128 p = static_cast<detail::int128>(a.raw_) * b.raw_;
+        detail::int128 q = p / scale;
+        const detail::int128 r = p % scale;
+        const detail::int128 half = scale / 2;
+        const detail::int128 ar = r < 0 ? -r : r;
+        if (ar > half || (ar == half && (q & 1) != 0)) q += (p < 0) ? -1 : 1;
+        if (q > INT64_MAX || q < INT64_MIN) return false;
+        out.raw_ = static_cast<std::int64_t>(q);
+        return true;
+    }
+    // a / b rounded half-to-even; false on division by zero or overflow.
+    [[nodiscard]] static constexpr bool div(decimal a, decimal b, decimal& out) noexcept {
+        if (b.raw_ == 0) return false;
+        const detail::int128 n = static_cast<detail::int128>(a.raw_) * scale;
+        detail::int128 q = n / b.raw_;
+        const detail::int128 r = n % b.raw_;
+        const detail::int128 ar2 = (r < 0 ? -r : r) * 2;
+        const detail::int128 ab = b.raw_ < 0 ? -static_cast<detail::int128>(b.raw_) : b.raw_;
+        if (ar2 > ab || (ar2 == ab && (q & 1) != 0)) q += ((n < 0) != (b.raw_ < 0)) ? -1 : 1;
+        if (q > INT64_MAX || q < INT64_MIN) return false;
+        out.raw_ = static_cast<std::int64_t>(q);
+        return true;
+    }
+    [[nodiscard]] constexpr decimal operator-() const noexcept { return decimal{-raw_}; }
 
     // Parses the whole of `s`. On error `out` is left unchanged.
     [[nodiscard]] static constexpr decimal_parse_result parse(std::string_view s, decimal& out) noexcept;

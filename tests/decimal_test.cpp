@@ -166,3 +166,34 @@ TEST(Decimal, ParsesAtCompileTime) {
     static_assert(parsed == -150'000'000);
     SUCCEED();
 }
+
+TEST(Decimal, ArithmeticIsExactOrRoundsHalfToEvenAndReportsOverflow) {
+    const auto d = [](const char* s) {
+        decimal x{};
+        EXPECT_TRUE(decimal::parse(s, x)) << s;
+        return x;
+    };
+    decimal r{};
+    ASSERT_TRUE(decimal::add(d("1.5"), d("-0.00000001"), r));
+    EXPECT_EQ(r.to_string(), "1.49999999");
+    EXPECT_FALSE(decimal::add(decimal::from_raw(INT64_MAX), decimal::from_raw(1), r));
+    ASSERT_TRUE(decimal::sub(d("0"), d("90853.2"), r));
+    EXPECT_EQ(r.to_string(), "-90853.2");
+    ASSERT_TRUE(decimal::mul(d("0.002"), d("90853.2"), r));
+    EXPECT_EQ(r.to_string(), "181.7064");
+    ASSERT_TRUE(decimal::mul(d("0.00000001"), d("0.5"), r)); // 0.000000005 -> half to even -> 0
+    EXPECT_EQ(r.to_string(), "0");
+    ASSERT_TRUE(decimal::mul(d("0.00000003"), d("0.5"), r)); // 0.000000015 -> 0.00000002
+    EXPECT_EQ(r.to_string(), "0.00000002");
+    ASSERT_TRUE(decimal::mul(d("-0.00000003"), d("0.5"), r));
+    EXPECT_EQ(r.to_string(), "-0.00000002");
+    EXPECT_FALSE(decimal::mul(d("92233720368"), d("2"), r));
+    ASSERT_TRUE(decimal::div(d("1"), d("3"), r));
+    EXPECT_EQ(r.to_string(), "0.33333333");
+    ASSERT_TRUE(decimal::div(d("2"), d("3"), r));
+    EXPECT_EQ(r.to_string(), "0.66666667");
+    ASSERT_TRUE(decimal::div(d("-181.7064"), d("0.002"), r));
+    EXPECT_EQ(r.to_string(), "-90853.2");
+    EXPECT_FALSE(decimal::div(d("1"), decimal{}, r));
+    EXPECT_EQ((-d("1.25")).to_string(), "-1.25");
+}
