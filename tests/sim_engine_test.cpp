@@ -212,6 +212,7 @@ TEST(SimEngine, TruthEqualsMirrorBuiltFromSnapshotAndFrames) {
         const std::size_t before_snapshot = frames.size();
         account_book book;
         apply_snapshot(book, e, o.venue == market::usdm ? snapshot_kind::account_v2 : snapshot_kind::coinm_account, t, 1);
+        apply_snapshot(book, e, o.venue == market::usdm ? snapshot_kind::position_risk_v2 : snapshot_kind::coinm_position_risk, t, 3);
         if (o.venue == market::usdm) apply_snapshot(book, e, snapshot_kind::account_config, t, 2);
         run(300);
         // Frames from before the snapshot arrive late (an overlapping connection), some twice.

@@ -1,0 +1,285 @@
+// The simulator over TLS on 127.0.0.1, driven by Boost.Beast clients: certificate and host-name
+// verification, Binance's request rules and error codes, the listenKey lifecycle, user-data
+// streams (paths, envelope, allow-list semantics), and truth == a mirror built from a REST
+// snapshot plus the stream. Every wait is bounded.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/account_book.hpp"
+#include "net/asio.hpp"
+#include "net/signing.hpp"
+#include "parse/book_json.hpp"
+#include "parse/event_json.hpp"
+#include "support/payload.hpp"
+#include "tools/sim/server.hpp"
+
+using namespace acctsync;
+using namespace acctsync::net;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string ca_dir = ACCTSYNC_TEST_CA_DIR;
+
+std::int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Runs one asynchronous operation to completion or throws after `limit` (Asio's synchronous
+// calls cannot be bounded: they poll() forever even with SO_RCVTIMEO set).
+// On timeout the socket is closed and the aborted handler is run before throwing, so no
+// handler outlives this frame.
+template <class Start>
+void bounded(asio::io_context& io, tcp::socket& sock, Start&& start, std::chrono::milliseconds limit) {
+    bool done = false;
+    beast::error_code result;
+    start([&](beast::error_code ec, auto&&...) {
+        result = ec;
+        done = true;
+    });
+    io.restart();
+    io.run_for(limit);
+    if (!done) {
+        beast::error_code ignored;
+        sock.close(ignored);
+        io.restart();
+        while (!done && io.run_one_for(1s) != 0) {
+        }
+        throw std::runtime_error("timed out");
+    }
+    if (result) throw beast::system_error(result);
+}
+
+// A TLS client; every operation bounded in time.
+struct client {
+    asio::io_context io;
+    ssl::context ctx;
+    beast::ssl_stream<tcp::socket> tls;
+    explicit client(std::uint16_t port, const std::string& ca = ca_dir + "/ca.pem", const std::string& host = "localhost")
+        : ctx(make_client_tls_context(ca)), tls(io, ctx) {
+        verify_host(tls, host);
+        bounded(io, tls.next_layer(), [&](auto h) { tls.next_layer().async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), h); }, 5s);
+        bounded(io, tls.next_layer(), [&](auto h) { tls.async_handshake(ssl::stream_base::client, h); }, 5s);
+    }
+    http::response<http::string_body> request(http::verb verb, const std::string& target, const std::string& api_key = {}) {
+        http::request<http::string_body> req{verb, target, 11};
+        req.set(http::field::host, "localhost");
+        if (!api_key.empty()) req.set("X-MBX-APIKEY", api_key);
+        req.prepare_payload();
+        bounded(io, tls.next_layer(), [&](auto h) { http::async_write(tls, req, h); }, 5s);
+        beast::flat_buffer buf;
+        http::response<http::string_body> res;
+        bounded(io, tls.next_layer(), [&](auto h) { http::async_read(tls, buf, res, h); }, 5s);
+        return res;
+    }
+};
+
+struct ws_client {
+    asio::io_context io;
+    ssl::context ctx;
+    websocket::stream<beast::ssl_stream<tcp::socket>> ws;
+    ws_client(std::uint16_t port, const std::string& target) : ctx(make_client_tls_context(ca_dir + "/ca.pem")), ws(io, ctx) {
+        verify_host(ws.next_layer(), "localhost");
+        bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.next_layer().next_layer().async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), h); }, 5s);
+        bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.next_layer().async_handshake(ssl::stream_base::client, h); }, 5s);
+        bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.async_handshake("localhost", target, h); }, 5s);
+    }
+    // Next frame, or empty after `ms` of silence (the socket is then closed: use it no more).
+    std::string next(int ms) {
+        beast::flat_buffer buf;
+        try {
+            bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.async_read(buf, h); }, std::chrono::milliseconds(ms));
+        } catch (const std::exception&) {
+            return {};
+        }
+        return beast::buffers_to_string(buf.data());
+    }
+};
+
+std::string signed_target(const std::string& path, const std::string& secret, std::int64_t ts, const std::string& extra = "") {
+    const std::string query = extra + "timestamp=" + std::to_string(ts) + "&recvWindow=5000";
+    return path + "?" + query + "&signature=" + sign_rest(net::secret(secret), query, "");
+}
+
+struct sim_fixture : ::testing::Test {
+    std::unique_ptr<sim::server> srv;
+    void start(double rate = 200, market venue = market::usdm) {
+        sim::server_config cfg;
+        cfg.cert_file = ca_dir + "/server.pem";
+        cfg.key_file = ca_dir + "/server.key";
+        cfg.rate = rate;
+        cfg.venue = venue;
+        cfg.accounts = 2;
+        cfg.seed = 7;
+        srv = std::make_unique<sim::server>(cfg);
+        srv->start();
+    }
+    void TearDown() override {
+        if (srv) srv->stop();
+    }
+    std::string listen_key(int account = 0) {
+        client c(srv->port());
+        const auto res = c.request(http::verb::post, "/fapi/v1/listenKey", srv->api_key(account));
+        EXPECT_EQ(res.result(), http::status::ok) << res.body();
+        const auto at = res.body().find("\"listenKey\":\"") + 13;
+        return res.body().substr(at, res.body().find('"', at) - at);
+    }
+};
+
+} // namespace
+
+TEST_F(sim_fixture, TlsIsVerifiedAgainstTheTestCaAndTheHostName) {
+    start(0);
+    client ok(srv->port());
+    EXPECT_EQ(ok.request(http::verb::get, "/fapi/v1/time").result(), http::status::ok);
+    EXPECT_THROW(client(srv->port(), ca_dir + "/rogue-ca.pem"), std::exception) << "untrusted CA";
+    EXPECT_THROW(client(srv->port(), ca_dir + "/ca.pem", "example.com"), std::exception) << "wrong host name";
+}
+
+TEST_F(sim_fixture, ServerTimeAndWeightHeader) {
+    start(0);
+    client c(srv->port());
+    const auto res = c.request(http::verb::get, "/fapi/v1/time");
+    ASSERT_EQ(res.result(), http::status::ok);
+    EXPECT_NE(res.body().find("\"serverTime\":"), std::string::npos);
+    EXPECT_FALSE(res["X-MBX-USED-WEIGHT-1M"].empty());
+}
+
+TEST_F(sim_fixture, SignedRequestsFollowBinanceRules) {
+    start(0);
+    client c(srv->port());
+    const std::string key = srv->api_key(0), secret = srv->api_secret(0);
+    const auto good = c.request(http::verb::get, signed_target("/fapi/v2/account", secret, wall_ms()), key);
+    ASSERT_EQ(good.result(), http::status::ok) << good.body();
+    const auto parsed = test::parse_snapshot(good.body(), snapshot_kind::account_v2);
+    EXPECT_TRUE(parsed.result.ok()) << parse::error_json(parsed.result);
+
+    auto code_of = [](const http::response<http::string_body>& r) {
+        const auto at = r.body().find("\"code\":");
+        return at == std::string::npos ? 0 : std::stoi(r.body().substr(at + 7));
+    };
+    auto bad_sig = c.request(http::verb::get, signed_target("/fapi/v2/account", "wrong-secret", wall_ms()), key);
+    EXPECT_EQ(bad_sig.result(), http::status::bad_request);
+    EXPECT_EQ(code_of(bad_sig), -1022);
+    auto stale = c.request(http::verb::get, signed_target("/fapi/v3/account", secret, wall_ms() - 60000), key);
+    EXPECT_EQ(code_of(stale), -1021);
+    auto ahead = c.request(http::verb::get, signed_target("/fapi/v3/account", secret, wall_ms() + 5000), key);
+    EXPECT_EQ(code_of(ahead), -1021);
+    auto missing = c.request(http::verb::get, "/fapi/v2/balance?recvWindow=5000", key);
+    EXPECT_EQ(code_of(missing), -1102);
+    auto no_key = c.request(http::verb::get, signed_target("/fapi/v2/balance", secret, wall_ms()));
+    EXPECT_EQ(no_key.result(), http::status::unauthorized);
+    EXPECT_EQ(code_of(no_key), -2014);
+    auto unknown_key = c.request(http::verb::get, signed_target("/fapi/v2/balance", secret, wall_ms()), std::string(64, 'A'));
+    EXPECT_EQ(code_of(unknown_key), -2015);
+    // Another account's key with this account's secret: not valid.
+    auto crossed = c.request(http::verb::get, signed_target("/fapi/v2/balance", secret, wall_ms()), srv->api_key(1));
+    EXPECT_EQ(code_of(crossed), -1022);
+    for (const char* path : {"/fapi/v2/balance", "/fapi/v3/balance", "/fapi/v2/positionRisk", "/fapi/v3/positionRisk",
+                             "/fapi/v1/symbolConfig", "/fapi/v1/accountConfig", "/fapi/v3/account"}) {
+        const auto r = c.request(http::verb::get, signed_target(path, secret, wall_ms()), key);
+        ASSERT_EQ(r.result(), http::status::ok) << path << ": " << r.body();
+        const auto p = test::parse_snapshot(r.body(), parse::kind_from_path(path));
+        EXPECT_TRUE(p.result.ok()) << path << ": " << parse::error_json(p.result);
+    }
+}
+
+TEST_F(sim_fixture, ListenKeyLifecycle) {
+    start(0);
+    client c(srv->port());
+    const std::string key = srv->api_key(0);
+    const auto a = c.request(http::verb::post, "/fapi/v1/listenKey", key);
+    const auto b = c.request(http::verb::post, "/fapi/v1/listenKey", key);
+    EXPECT_EQ(a.body(), b.body()) << "one key per account: POST returns the live key";
+    EXPECT_EQ(c.request(http::verb::put, "/fapi/v1/listenKey", key).body(), a.body()) << "PUT echoes the key";
+    EXPECT_EQ(c.request(http::verb::delete_, "/fapi/v1/listenKey", key).body(), "{}");
+    const auto gone = c.request(http::verb::put, "/fapi/v1/listenKey", key);
+    EXPECT_EQ(gone.result(), http::status::bad_request);
+    EXPECT_NE(gone.body().find("-1125"), std::string::npos);
+    EXPECT_NE(c.request(http::verb::post, "/fapi/v1/listenKey", key).body(), a.body()) << "a new key after DELETE";
+}
+
+TEST_F(sim_fixture, UserStreamFramesAllParse) {
+    start(300);
+    const std::string key = listen_key();
+    ws_client raw(srv->port(), "/private/ws/" + key);
+    ws_client combined(srv->port(), "/private/stream?listenKey=" + key);
+    parse::user_stream_parser parser;
+    int frames = 0;
+    for (int i = 0; i < 40; ++i) {
+        for (ws_client* w : {&raw, &combined}) {
+            const std::string f = w->next(3000);
+            ASSERT_FALSE(f.empty()) << "no frame within 3 s";
+            test::padded in(f);
+            parse::vector_sink sink;
+            const auto r = parser.parse(in.data(), in.size, {}, sink.sink());
+            ASSERT_TRUE(r.ok()) << f << "\n" << parse::error_json(r);
+            ASSERT_FALSE(sink.events.empty());
+            ++frames;
+        }
+    }
+    EXPECT_EQ(frames, 80);
+    EXPECT_GT(srv->current_stats().frames_sent, 0u);
+}
+
+TEST_F(sim_fixture, AllowListWithoutListenKeyExpiredNeverSeesExpiry) {
+    start(0);
+    const std::string key = listen_key();
+    ws_client filtered(srv->port(), "/private/ws?listenKey=" + key + "&events=ORDER_TRADE_UPDATE/ACCOUNT_UPDATE");
+    ws_client with_expiry(srv->port(), "/private/ws?listenKey=" + key + "&events=ACCOUNT_UPDATE%2FlistenKeyExpired");
+    ws_client everything(srv->port(), "/private/ws?listenKey=" + key);
+    std::this_thread::sleep_for(200ms); // the sockets are subscribed
+    srv->expire_listen_key(0);
+    EXPECT_NE(with_expiry.next(3000).find("\"e\":\"listenKeyExpired\""), std::string::npos);
+    EXPECT_NE(everything.next(3000).find("\"e\":\"listenKeyExpired\""), std::string::npos);
+    EXPECT_TRUE(filtered.next(500).empty()) << "an allow-list without listenKeyExpired never sees expiry";
+    srv->pause_scenario(false);
+    EXPECT_TRUE(everything.next(300).empty()) << "after expiry the socket stays open and silent";
+}
+
+TEST_F(sim_fixture, TruthEqualsMirrorFromSnapshotAndStream) {
+    start(500);
+    const std::string key = listen_key();
+    ws_client stream(srv->port(), "/private/ws/" + key);
+    std::vector<std::string> frames;
+    for (int i = 0; i < 50; ++i) frames.push_back(stream.next(3000));
+    // Snapshot while the stream flows: last-writer-wins sorts out the overlap.
+    client c(srv->port());
+    account_book book;
+    parse::snapshot_parser snaps;
+    std::uint64_t id = 0;
+    // Binance's advice: account + positionRisk (v2 account rows carry no isolated wallet).
+    for (const char* path : {"/fapi/v2/account", "/fapi/v2/positionRisk", "/fapi/v1/accountConfig"}) {
+        const std::int64_t sent = wall_ms();
+        const auto r = c.request(http::verb::get, signed_target(path, srv->api_secret(0), sent), srv->api_key(0));
+        ASSERT_EQ(r.result(), http::status::ok) << r.body();
+        test::padded in(r.body());
+        parse::vector_sink sink;
+        parse::snapshot_request req;
+        req.kind = parse::kind_from_path(path);
+        req.snapshot_id = ++id;
+        req.as_of_ms = sent; // the response describes the account at or after the request
+        req.request_sent_ns = sent * 1'000'000;
+        ASSERT_TRUE(snaps.parse_rest(in.data(), in.size, req, sink.sink()).ok());
+        for (const auto& ev : sink.events) (void)book.apply(ev);
+    }
+    for (int i = 0; i < 100; ++i) frames.push_back(stream.next(3000));
+    srv->pause_scenario(true);
+    for (std::string f; !(f = stream.next(500)).empty();) frames.push_back(f); // drain
+    parse::user_stream_parser parser;
+    for (const auto& f : frames) {
+        ASSERT_FALSE(f.empty());
+        test::padded in(f);
+        parse::vector_sink sink;
+        ASSERT_TRUE(parser.parse(in.data(), in.size, {}, sink.sink()).ok()) << f;
+        for (const auto& ev : sink.events) (void)book.apply(ev);
+    }
+    parse::book_json_options o;
+    o.include_snapshot_only = false;
+    o.skip_zero = true;
+    // The other account's operations never reached this stream; compare account 0 only.
+    EXPECT_EQ(parse::book_json(book, o), srv->truth(0));
+    EXPECT_TRUE(book.consistent());
+}

@@ -1,0 +1,542 @@
+// acctsync/tools/sim/server.cpp — see server.hpp.
+#include "tools/sim/server.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cctype>
+#include <charconv>
+#include <deque>
+#include <future>
+#include <map>
+#include <optional>
+#include <random>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "core/event_builders.hpp"
+#include "net/asio.hpp"
+#include "net/signing.hpp"
+#include "parse/binance_writer.hpp"
+#include "parse/json_writer.hpp"
+#include "parse/snapshot.hpp"
+#include "tools/sim/account_engine.hpp"
+
+namespace acctsync::sim {
+
+using namespace acctsync::net;
+using namespace std::chrono_literals;
+using asio::use_awaitable;
+
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string random_token(std::mt19937_64& rng, std::size_t n) {
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    std::string s(n, '\0');
+    for (auto& c : s) c = alphabet[rng() % 62];
+    return s;
+}
+
+// "a=1&b=2" -> value of `key` (raw, not URL-decoded: Binance keys, ids and hex signatures need none).
+std::optional<std::string_view> query_param(std::string_view query, std::string_view key) {
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        const auto eq = pair.find('=');
+        if (pair.substr(0, eq) == key) return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return std::nullopt;
+}
+
+// The "e" of a frame the engine wrote ({"e":"NAME",...}).
+std::string_view event_name(std::string_view frame) {
+    const auto start = frame.find("\"e\":\"");
+    if (start == std::string_view::npos) return {};
+    const auto from = start + 5;
+    return frame.substr(from, frame.find('"', from) - from);
+}
+
+struct rest_error {
+    http::status status;
+    int code;
+    std::string msg;
+};
+
+} // namespace
+
+struct ws_client {
+    ws_client(websocket::stream<beast::ssl_stream<beast::tcp_stream>>&& s, asio::io_context& io)
+        : ws(std::move(s)), wake(io) {}
+    websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
+    asio::steady_timer wake;
+    std::deque<std::string> out;
+    std::string listen_key;
+    std::vector<std::string> allow; // empty: every event
+    bool combined = false;
+    bool closed = false;
+
+    [[nodiscard]] bool allows(std::string_view e) const {
+        if (allow.empty()) return true;
+        for (const auto& a : allow)
+            if (a == e) return true;
+        return false;
+    }
+};
+
+struct account_slot {
+    std::string api_key;
+    std::string secret;
+    std::unique_ptr<account_engine> engine;
+    std::string listen_key;
+    std::chrono::steady_clock::time_point key_expiry{};
+    bool key_alive = false;
+    std::vector<std::weak_ptr<ws_client>> subscribers;
+};
+
+struct server::impl {
+    explicit impl(server_config c) : cfg(std::move(c)), rng(cfg.seed) {}
+
+    server_config cfg;
+    asio::io_context io;
+    ssl::context tls{ssl::context::tls_server};
+    tcp::acceptor acceptor{io};
+    std::thread thread;
+    std::vector<account_slot> accounts;
+    std::mt19937_64 rng;
+    std::int64_t next_id = 1;
+    std::int64_t last_t = 0;
+    std::int64_t weight_minute = 0;
+    int weight_used = 0;
+    std::atomic<bool> paused{false};
+    stats st;
+
+    // Runs f on the io thread and waits (or runs it here when the server is not running).
+    template <class F>
+    auto on_io(F f) {
+        if (!thread.joinable()) return f();
+        std::packaged_task<decltype(f())()> task(std::move(f));
+        auto fut = task.get_future();
+        asio::post(io, [&task] { task(); });
+        return fut.get();
+    }
+
+    std::int64_t tick() { // strictly increasing event times, close to the wall clock
+        last_t = std::max(last_t + 1, now_ms());
+        return last_t;
+    }
+
+    void setup() {
+        tls.use_certificate_chain_file(cfg.cert_file);
+        tls.use_private_key_file(cfg.key_file, ssl::context::pem);
+        const tcp::endpoint ep(asio::ip::make_address(cfg.host), cfg.port);
+        acceptor.open(ep.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        acceptor.bind(ep);
+        acceptor.listen();
+        const bool usdm = cfg.venue == market::usdm;
+        const char* symbols_usdm[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+        const char* symbols_coinm[] = {"BTCUSD_PERP", "ETHUSD_PERP", "ADAUSD_PERP"};
+        for (int i = 0; i < cfg.accounts; ++i) {
+            account_slot a;
+            a.api_key = random_token(rng, 64);
+            a.secret = random_token(rng, 64);
+            if (i == 0 && !cfg.account0_api_key.empty()) a.api_key = cfg.account0_api_key;
+            if (i == 0 && !cfg.account0_secret.empty()) a.secret = cfg.account0_secret;
+            engine_options o;
+            o.venue = cfg.venue;
+            o.hedge_mode = cfg.hedge_mode;
+            a.engine = std::make_unique<account_engine>(o);
+            for (const char* s : usdm ? symbols_usdm : symbols_coinm) a.engine->list_symbol(s);
+            const std::int64_t t = tick();
+            if (usdm) (void)a.engine->deposit("USDT", dec("100000"), t);
+            else
+                for (const char* asset : {"BTC", "ETH", "ADA"}) (void)a.engine->deposit(asset, dec("100"), t);
+            accounts.push_back(std::move(a));
+        }
+    }
+
+    // ---- broadcasting ------------------------------------------------------------------------
+    void publish(account_slot& a, const std::string& frame) {
+        const std::string_view e = event_name(frame);
+        for (auto& w : a.subscribers) {
+            auto c = w.lock();
+            if (!c || c->closed || !a.key_alive || c->listen_key != a.listen_key || !c->allows(e)) continue;
+            push(*c, frame);
+        }
+    }
+    void push(ws_client& c, const std::string& frame) {
+        if (c.combined) c.out.push_back("{\"stream\":\"" + c.listen_key + "\",\"data\":" + frame + "}");
+        else c.out.push_back(frame);
+        c.wake.cancel();
+    }
+    void expire(account_slot& a) {
+        if (!a.key_alive) return;
+        a.key_alive = false;
+        event ev;
+        make_stream_status(ev, cfg.venue, stream_status_kind::listen_key_expired, 0);
+        ev.header.event_time_ms = tick();
+        (void)ev.payload.status.listen_key.assign(a.listen_key);
+        std::string frame;
+        (void)parse::write_user_frame(std::span<const event>(&ev, 1), frame);
+        for (auto& w : a.subscribers)
+            if (auto c = w.lock(); c && !c->closed && c->listen_key == a.listen_key && c->allows("listenKeyExpired"))
+                push(*c, frame);
+        // After this the sockets stay open and silent, as on Binance.
+    }
+
+    // ---- the scenario ------------------------------------------------------------------------
+    void operate() {
+        if (accounts.empty()) return;
+        account_slot& a = accounts[rng() % accounts.size()];
+        account_engine& e = *a.engine;
+        const bool usdm = cfg.venue == market::usdm;
+        const char* symbols_usdm[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+        const char* symbols_coinm[] = {"BTCUSD_PERP", "ETHUSD_PERP", "ADAUSD_PERP"};
+        const std::string sym = (usdm ? symbols_usdm : symbols_coinm)[rng() % 3];
+        const std::string asset = e.margin_asset_of(sym);
+        const std::int64_t t = tick();
+        std::vector<std::string> frames;
+        switch (rng() % 10) {
+        case 0: frames = e.deposit(asset, decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 100000) * 100000), t); break;
+        case 1: frames = e.withdraw(asset, decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 1000) * 100000), t); break;
+        case 2: frames = e.set_leverage(sym, 1 + static_cast<std::uint32_t>(rng() % 100), t); break;
+        case 3:
+            frames = e.funding(sym, rng() % 2 ? position_side::long_side : position_side::short_side,
+                               decimal::from_raw(static_cast<std::int64_t>(rng() % 2000) - 1000), t);
+            break;
+        case 4: frames = e.set_margin_type(sym, rng() % 2 ? margin_type::cross : margin_type::isolated, t); break;
+        case 5: frames = e.set_multi_assets(rng() % 2, t); break;
+        default: {
+            fill_request f;
+            f.symbol = sym;
+            f.side = rng() % 2 ? order_side::buy : order_side::sell;
+            f.pos_side = rng() % 2 ? position_side::long_side : position_side::short_side;
+            f.qty = decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 1000) * 100000);
+            f.price = decimal::from_raw(static_cast<std::int64_t>(1000 + rng() % 100000) * 1000000);
+            f.fee = decimal::from_raw(static_cast<std::int64_t>(rng() % 100000));
+            f.order_id = f.trade_id = next_id++;
+            frames = e.fill(f, t);
+        }
+        }
+        ++st.operations;
+        for (const auto& fr : frames) publish(a, fr);
+    }
+
+    asio::awaitable<void> scenario_loop() {
+        asio::steady_timer timer(io);
+        const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(cfg.rate > 0 ? 1.0 / cfg.rate : 0.1));
+        for (;;) {
+            timer.expires_after(interval);
+            co_await timer.async_wait(use_awaitable);
+            const auto now = std::chrono::steady_clock::now();
+            for (auto& a : accounts)
+                if (a.key_alive && now >= a.key_expiry) expire(a);
+            if (cfg.rate > 0 && !paused.load()) operate();
+        }
+    }
+
+    // ---- REST ----------------------------------------------------------------------------------
+    using response = http::response<http::string_body>;
+
+    response json(http::status s, std::string body, unsigned version) {
+        response r{s, version};
+        r.set(http::field::content_type, "application/json");
+        r.set("X-MBX-USED-WEIGHT-1M", std::to_string(weight_used));
+        r.body() = std::move(body);
+        r.prepare_payload();
+        return r;
+    }
+    response error(const rest_error& e, unsigned version) {
+        std::string body;
+        parse::write_error_body(e.code, e.msg, body);
+        return json(e.status, std::move(body), version);
+    }
+
+    // API-key header -> account index.
+    std::variant<int, rest_error> authenticate(const http::request<http::string_body>& req) {
+        const auto it = req.find("X-MBX-APIKEY");
+        const std::string_view key = it == req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
+        bool well_formed = key.size() == 64;
+        for (const char c : key) well_formed &= std::isalnum(static_cast<unsigned char>(c)) != 0;
+        if (!well_formed) return rest_error{http::status::unauthorized, -2014, "API-key format invalid."};
+        for (std::size_t i = 0; i < accounts.size(); ++i)
+            if (accounts[i].api_key == key) return static_cast<int>(i);
+        return rest_error{http::status::unauthorized, -2015, "Invalid API-key, IP, or permissions for action."};
+    }
+
+    // USER_DATA: signature over totalParams (query before "&signature=" + body), timestamp window.
+    std::optional<rest_error> check_signed(const account_slot& a, std::string_view query, std::string_view body) {
+        const auto ts = query_param(query, "timestamp");
+        const auto sig = query_param(query, "signature");
+        if (!ts || ts->empty())
+            return rest_error{http::status::bad_request, -1102,
+                              "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed."};
+        if (!sig || sig->empty())
+            return rest_error{http::status::bad_request, -1102,
+                              "Mandatory parameter 'signature' was not sent, was empty/null, or malformed."};
+        const auto at = query.find("signature=");
+        const std::string_view signed_part = query.substr(0, at == 0 ? 0 : at - 1);
+        std::string total(signed_part);
+        total.append(body);
+        if (!verify_hmac_sha256_hex(a.secret, total, *sig))
+            return rest_error{http::status::bad_request, -1022, "Signature for this request is not valid."};
+        std::int64_t t = 0, window = 5000;
+        const char* stop = nullptr;
+        const auto rw = query_param(query, "recvWindow");
+        if (std::from_chars(ts->data(), ts->data() + ts->size(), t).ec != std::errc{} ||
+            (rw && std::from_chars(rw->data(), rw->data() + rw->size(), window).ec != std::errc{}))
+            return rest_error{http::status::bad_request, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed."};
+        (void)stop;
+        const std::int64_t server_time = now_ms();
+        if (t >= server_time + 1000)
+            return rest_error{http::status::bad_request, -1021, "Timestamp for this request was 1000ms ahead of the server's time."};
+        if (server_time - t > window)
+            return rest_error{http::status::bad_request, -1021, "Timestamp for this request is outside of the recvWindow."};
+        return std::nullopt;
+    }
+
+    bool charge(int weight) {
+        const std::int64_t minute = now_ms() / 60000;
+        if (minute != weight_minute) {
+            weight_minute = minute;
+            weight_used = 0;
+        }
+        weight_used += weight;
+        return weight_used <= cfg.weight_limit;
+    }
+
+    response handle_rest(const http::request<http::string_body>& req) {
+        ++st.rest_requests;
+        const std::string_view target(req.target().data(), req.target().size());
+        const auto q = target.find('?');
+        const std::string_view path = target.substr(0, q);
+        const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+        const unsigned v = req.version();
+        const std::string_view prefix = cfg.venue == market::usdm ? "/fapi/" : "/dapi/";
+
+        if (path == "/admin/truth") {
+            const auto acc = query_param(query, "account");
+            int i = 0;
+            if (acc) std::from_chars(acc->data(), acc->data() + acc->size(), i);
+            if (i < 0 || i >= static_cast<int>(accounts.size())) return error({http::status::not_found, -1121, "No such account."}, v);
+            return json(http::status::ok, accounts[static_cast<std::size_t>(i)].engine->truth_json(), v);
+        }
+        if (path.rfind(prefix, 0) != 0) return error({http::status::not_found, -1000, "Unknown path."}, v);
+        const std::string_view rest = path.substr(prefix.size() - 1); // "/v1/time", ...
+        const snapshot_kind kind = parse::kind_from_path(path);
+        const int weight = kind == snapshot_kind::unknown ? 1 : 5;
+        if (!charge(weight))
+            return error({http::status::too_many_requests, -1003,
+                          "Too many requests; current limit is " + std::to_string(cfg.weight_limit) + " requests per minute."},
+                         v);
+
+        if (rest == "/v1/time" && req.method() == http::verb::get)
+            return json(http::status::ok, "{\"serverTime\":" + std::to_string(now_ms()) + "}", v);
+
+        if (rest == "/v1/listenKey") {
+            const auto who = authenticate(req);
+            if (const auto* e = std::get_if<rest_error>(&who)) return error(*e, v);
+            account_slot& a = accounts[static_cast<std::size_t>(std::get<int>(who))];
+            switch (req.method()) {
+            case http::verb::post:
+                if (!a.key_alive) {
+                    a.listen_key = random_token(rng, 64);
+                    a.key_alive = true;
+                }
+                a.key_expiry = std::chrono::steady_clock::now() + cfg.listen_key_validity;
+                return json(http::status::ok, "{\"listenKey\":\"" + a.listen_key + "\"}", v);
+            case http::verb::put:
+                if (!a.key_alive)
+                    return error({http::status::bad_request, -1125,
+                                  "This listenKey does not exist. Please use POST /fapi/v1/listenKey to recreate listenKey"},
+                                 v);
+                a.key_expiry = std::chrono::steady_clock::now() + cfg.listen_key_validity;
+                return json(http::status::ok, "{\"listenKey\":\"" + a.listen_key + "\"}", v);
+            case http::verb::delete_:
+                expire(a);
+                return json(http::status::ok, "{}", v);
+            default: return error({http::status::method_not_allowed, -1000, "Method not allowed."}, v);
+            }
+        }
+
+        if (kind != snapshot_kind::unknown && req.method() == http::verb::get) {
+            const auto who = authenticate(req);
+            if (const auto* e = std::get_if<rest_error>(&who)) return error(*e, v);
+            account_slot& a = accounts[static_cast<std::size_t>(std::get<int>(who))];
+            if (auto e = check_signed(a, query, req.body())) return error(*e, v);
+            return json(http::status::ok, a.engine->rest_snapshot(kind), v);
+        }
+        return error({http::status::not_found, -1000, "Unknown path."}, v);
+    }
+
+    // ---- connections ---------------------------------------------------------------------------
+    asio::awaitable<void> accept_loop() {
+        for (;;) {
+            tcp::socket s = co_await acceptor.async_accept(use_awaitable);
+            ++st.connections;
+            asio::co_spawn(io, session(std::move(s)), asio::detached);
+        }
+    }
+
+    asio::awaitable<void> session(tcp::socket sock) {
+        try {
+            beast::ssl_stream<beast::tcp_stream> stream(std::move(sock), tls);
+            beast::get_lowest_layer(stream).expires_after(10s);
+            co_await stream.async_handshake(ssl::stream_base::server, use_awaitable);
+            beast::flat_buffer buf;
+            for (;;) {
+                http::request<http::string_body> req;
+                beast::get_lowest_layer(stream).expires_after(60s);
+                co_await http::async_read(stream, buf, req, use_awaitable);
+                if (websocket::is_upgrade(req)) {
+                    co_await user_stream(std::move(stream), std::move(req));
+                    co_return;
+                }
+                response res = handle_rest(req);
+                const bool keep = req.keep_alive();
+                res.keep_alive(keep);
+                co_await http::async_write(stream, res, use_awaitable);
+                if (!keep) break;
+            }
+            beast::get_lowest_layer(stream).expires_after(2s);
+            co_await stream.async_shutdown(use_awaitable);
+        } catch (const std::exception&) {
+            // A client going away (or failing TLS verification) ends its session only.
+        }
+    }
+
+    // Which listenKey, allow-list and envelope a user-data URL asks for.
+    std::optional<rest_error> route_stream(std::string_view target, ws_client& c) {
+        const auto q = target.find('?');
+        const std::string_view path = target.substr(0, q);
+        const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+        const bool usdm = cfg.venue == market::usdm;
+        if (usdm && path.rfind("/private/ws/", 0) == 0) {
+            c.listen_key = path.substr(12);
+        } else if (usdm && (path == "/private/ws" || path == "/private/stream")) {
+            const auto key = query_param(query, "listenKey");
+            if (!key) return rest_error{http::status::bad_request, -1102, "Mandatory parameter 'listenKey' was not sent."};
+            c.listen_key = *key;
+            c.combined = path == "/private/stream";
+            if (const auto events = query_param(query, "events")) {
+                std::string list(*events);
+                for (std::size_t p; (p = list.find("%2F")) != std::string::npos;) list.replace(p, 3, "/");
+                for (std::size_t start = 0; start <= list.size();) {
+                    const auto slash = list.find('/', start);
+                    c.allow.push_back(list.substr(start, slash - start));
+                    if (slash == std::string::npos) break;
+                    start = slash + 1;
+                }
+            }
+        } else if ((!usdm || cfg.testnet_legacy_paths) && path.rfind("/ws/", 0) == 0) {
+            c.listen_key = path.substr(4);
+        } else {
+            return rest_error{http::status::not_found, -1000, "Unknown stream path."};
+        }
+        return std::nullopt;
+    }
+
+    asio::awaitable<void> user_stream(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::string_body> req) {
+        auto c = std::make_shared<ws_client>(websocket::stream<beast::ssl_stream<beast::tcp_stream>>(std::move(stream)), io);
+        const std::string target(req.target());
+        account_slot* acct = nullptr;
+        auto err = route_stream(target, *c);
+        if (!err) {
+            for (auto& a : accounts)
+                if (a.key_alive && a.listen_key == c->listen_key) acct = &a;
+            if (acct == nullptr) err = rest_error{http::status::bad_request, -1125, "This listenKey does not exist."};
+        }
+        if (err) {
+            response res = error(*err, req.version());
+            co_await http::async_write(c->ws.next_layer(), res, use_awaitable);
+            co_return;
+        }
+        beast::get_lowest_layer(c->ws).expires_never();
+        c->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        co_await c->ws.async_accept(req, use_awaitable);
+        acct->subscribers.push_back(c);
+        asio::co_spawn(io, reader(c), asio::detached);
+        try {
+            for (;;) {
+                if (c->closed) break;
+                if (c->out.empty()) {
+                    c->wake.expires_at(asio::steady_timer::time_point::max());
+                    boost::system::error_code ec;
+                    co_await c->wake.async_wait(asio::redirect_error(use_awaitable, ec));
+                    continue;
+                }
+                const std::string msg = std::move(c->out.front());
+                c->out.pop_front();
+                c->ws.text(true);
+                co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
+                ++st.frames_sent;
+            }
+        } catch (const std::exception&) {
+        }
+        c->closed = true;
+    }
+
+    asio::awaitable<void> reader(std::shared_ptr<ws_client> c) {
+        try {
+            beast::flat_buffer buf;
+            for (;;) { // the user-data stream takes no messages; this notices the close
+                co_await c->ws.async_read(buf, use_awaitable);
+                buf.clear();
+            }
+        } catch (const std::exception&) {
+        }
+        c->closed = true;
+        c->wake.cancel();
+    }
+};
+
+server::server(server_config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) { impl_->setup(); }
+
+server::~server() { stop(); }
+
+void server::start() {
+    if (impl_->thread.joinable()) return;
+    // A peer that goes away mid-write must cost an error code, not the process (the simulator
+    // owns its process; a library would use MSG_NOSIGNAL instead).
+    std::signal(SIGPIPE, SIG_IGN);
+    asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+    asio::co_spawn(impl_->io, impl_->scenario_loop(), asio::detached);
+    impl_->thread = std::thread([this] { impl_->io.run(); });
+}
+
+void server::stop() {
+    if (!impl_->thread.joinable()) return;
+    impl_->io.stop();
+    impl_->thread.join();
+}
+
+std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::string server::api_key(int i) const { return impl_->accounts.at(static_cast<std::size_t>(i)).api_key; }
+std::string server::api_secret(int i) const { return impl_->accounts.at(static_cast<std::size_t>(i)).secret; }
+
+std::string server::truth(int i) {
+    return impl_->on_io([this, i] { return impl_->accounts.at(static_cast<std::size_t>(i)).engine->truth_json(); });
+}
+
+void server::expire_listen_key(int i) {
+    impl_->on_io([this, i] {
+        impl_->expire(impl_->accounts.at(static_cast<std::size_t>(i)));
+        return 0;
+    });
+}
+
+void server::pause_scenario(bool paused) { impl_->paused = paused; }
+
+server::stats server::current_stats() {
+    return impl_->on_io([this] { return impl_->st; });
+}
+
+} // namespace acctsync::sim

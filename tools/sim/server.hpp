@@ -1,0 +1,84 @@
+// acctsync/tools/sim/server.hpp — acctsync-sim: a local Binance futures venue over TLS on loopback.
+//
+// What is served today (the rest of issue 4 — WS-API, pings and lifetime limits, fault
+// injection — is not built yet):
+//   REST  GET  /fapi/v1/time
+//         POST/PUT/DELETE /fapi/v1/listenKey (USER_STREAM: X-MBX-APIKEY only; one key per
+//              account, POST returns the live key; -1125 for a lapsed or deleted key)
+//         GET  /fapi/v2|v3/account, /fapi/v2|v3/balance, /fapi/v2|v3/positionRisk,
+//              /fapi/v1/symbolConfig, /fapi/v1/accountConfig and the /dapi/v1 counterparts
+//              (USER_DATA: HMAC-SHA256 over the query as sent, timestamp/recvWindow window)
+//         errors -2014, -2015 (401), -1022, -1021, -1102 (400), -1003 (429 past the weight
+//         limit), with X-MBX-USED-WEIGHT-1M on every answer
+//   WS    /private/ws/<key>, /private/ws?listenKey=<key>[&events=A/B], /private/stream?listenKey=<key>
+//         (combined envelope), legacy /ws/<key> (COIN-M, and USD-M in testnet mode); the
+//         account engine's frames as a seeded scenario produces them; listenKeyExpired when the
+//         key lapses (only to sockets whose allow-list lets it through), then silence
+//   admin GET /admin/truth?account=N (no auth, loopback): the account in the mirror's JSON shape
+//
+// Threads: the server runs its own io_context on one thread (start()); the public methods may be
+// called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/enums.hpp"
+
+namespace acctsync::sim {
+
+struct server_config {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0; // 0: any free port (see server::port())
+    std::string cert_file;  // PEM chain
+    std::string key_file;   // PEM private key
+    market venue = market::usdm;
+    bool hedge_mode = false;
+    bool testnet_legacy_paths = false; // USD-M: also serve /ws/<key>
+    int accounts = 1;
+    double rate = 50;                  // scenario operations per second, all accounts together
+    std::uint64_t seed = 1;
+    std::chrono::milliseconds listen_key_validity = std::chrono::minutes(60);
+    int weight_limit = 2400;           // per minute, per server (all clients are 127.0.0.1)
+    std::string account0_api_key;      // empty: generated from the seed (64 alphanumerics)
+    std::string account0_secret;
+};
+
+class server {
+public:
+    explicit server(server_config cfg);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    void start();                         // runs the io_context on a background thread
+    void stop();                          // stops and joins
+    [[nodiscard]] std::uint16_t port() const;
+
+    // Credentials of account i (generated from the seed; never logged).
+    [[nodiscard]] std::string api_key(int account) const;
+    [[nodiscard]] std::string api_secret(int account) const;
+    // The account's truth (same as GET /admin/truth).
+    [[nodiscard]] std::string truth(int account);
+    // Forces the account's listenKey to lapse now (listenKeyExpired goes out).
+    void expire_listen_key(int account);
+    // Pauses/resumes the scenario (frames stop being generated).
+    void pause_scenario(bool paused);
+
+    struct stats {
+        std::uint64_t frames_sent = 0;
+        std::uint64_t operations = 0;
+        std::uint64_t connections = 0;
+        std::uint64_t rest_requests = 0;
+    };
+    [[nodiscard]] stats current_stats();
+
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace acctsync::sim
