@@ -86,6 +86,10 @@ struct ws_client {
         bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.next_layer().async_handshake(ssl::stream_base::client, h); }, 5s);
         bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.async_handshake("localhost", target, h); }, 5s);
     }
+    void send(const std::string& text) {
+        ws.text(true);
+        bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.async_write(asio::buffer(text), h); }, 5s);
+    }
     // Next frame, or empty after `ms` of silence (the socket is then closed: use it no more).
     std::string next(int ms) {
         beast::flat_buffer buf;
@@ -282,4 +286,63 @@ TEST_F(sim_fixture, TruthEqualsMirrorFromSnapshotAndStream) {
     // The other account's operations never reached this stream; compare account 0 only.
     EXPECT_EQ(parse::book_json(book, o), srv->truth(0));
     EXPECT_TRUE(book.consistent());
+}
+
+TEST_F(sim_fixture, WsApiSignedRequestsSessionLogonAndUserDataStream) {
+    start(0);
+    ws_client api(srv->port(), "/ws-fapi/v1");
+    const std::string key = srv->api_key(0), secret = srv->api_secret(0);
+    auto call = [&](const std::string& id, const std::string& method, std::vector<std::pair<std::string, std::string>> params,
+                    const std::string& sign_with) {
+        if (sign_with == "hmac") {
+            const auto mac = hmac_sha256_hex(secret, wsapi_payload(params));
+            params.emplace_back("signature", std::string(mac.data(), mac.size()));
+        } else if (sign_with == "ed25519") {
+            params.emplace_back("signature", ed25519_sign_base64(srv->ed25519_seed(0), wsapi_payload(params)));
+        }
+        std::string p = "{";
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            if (i) p += ',';
+            const bool number = params[i].first == "timestamp" || params[i].first == "recvWindow";
+            p += "\"" + params[i].first + "\":" + (number ? params[i].second : "\"" + params[i].second + "\"");
+        }
+        p += "}";
+        api.send("{\"id\":\"" + id + "\",\"method\":\"" + method + "\",\"params\":" + p + "}");
+        return api.next(3000);
+    };
+    const std::string ts = std::to_string(wall_ms());
+    parse::wsapi_envelope env;
+    const auto status = test::parse_snapshot(call("1", "account.status", {{"apiKey", key}, {"timestamp", ts}}, "hmac"),
+                                             snapshot_kind::account_v2, true, &env);
+    ASSERT_TRUE(status.result.ok()) << parse::error_json(status.result);
+    EXPECT_EQ(env.status, 200);
+    EXPECT_EQ(env.id, "\"1\"");
+    EXPECT_GT(env.weight_used, 0);
+    EXPECT_EQ(status.events.front().type(), event_type::snapshot_begin);
+
+    const auto forged = test::parse_snapshot(call("2", "account.balance", {{"apiKey", key}, {"timestamp", ts}, {"signature", "00"}}, ""),
+                                             snapshot_kind::balance_v2, true);
+    EXPECT_EQ(forged.result.code, parse::parse_errc::exchange_error);
+    EXPECT_EQ(forged.result.exchange_code, -1022);
+    EXPECT_EQ(forged.result.http_status, 400);
+    const auto anonymous = test::parse_snapshot(call("3", "v2/account.status", {{"timestamp", ts}}, ""), snapshot_kind::account_v3, true);
+    EXPECT_EQ(anonymous.result.exchange_code, -2015);
+
+    // session.logon (Ed25519 over the sorted params incl. apiKey), then requests need no signature.
+    const std::string logon = call("4", "session.logon", {{"apiKey", srv->ed25519_api_key(0)}, {"timestamp", ts}}, "ed25519");
+    EXPECT_NE(logon.find("\"status\":200"), std::string::npos) << logon;
+    const auto v3 = test::parse_snapshot(call("5", "v2/account.status", {{"timestamp", std::to_string(wall_ms())}}, ""),
+                                         snapshot_kind::account_v3, true);
+    EXPECT_TRUE(v3.result.ok()) << parse::error_json(v3.result);
+    const auto pos = test::parse_snapshot(call("6", "account.position", {{"timestamp", std::to_string(wall_ms())}}, ""),
+                                          snapshot_kind::position_risk_v2, true);
+    EXPECT_TRUE(pos.result.ok()) << parse::error_json(pos.result);
+    const std::string bad_logon = call("7", "session.logon", {{"apiKey", srv->ed25519_api_key(0)}, {"timestamp", ts}, {"signature", "AAAA"}}, "");
+    EXPECT_NE(bad_logon.find("-1022"), std::string::npos) << bad_logon;
+
+    // userDataStream.start: the account's one listenKey, the same the REST POST returns.
+    parse::wsapi_envelope lk;
+    const auto start_key = test::parse_snapshot(call("8", "userDataStream.start", {{"apiKey", key}}, ""), snapshot_kind::unknown, true, &lk);
+    ASSERT_TRUE(start_key.result.ok());
+    EXPECT_EQ(std::string(lk.listen_key.view()), listen_key(0));
 }

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "core/event_builders.hpp"
+#include <nlohmann/json.hpp>
+
 #include "net/asio.hpp"
 #include "net/signing.hpp"
 #include "parse/binance_writer.hpp"
@@ -93,6 +95,9 @@ struct ws_client {
 struct account_slot {
     std::string api_key;
     std::string secret;
+    std::string ed25519_api_key; // a second key, of Ed25519 type (session.logon)
+    std::string ed25519_seed;
+    std::string ed25519_public;
     std::unique_ptr<account_engine> engine;
     std::string listen_key;
     std::chrono::steady_clock::time_point key_expiry{};
@@ -147,6 +152,9 @@ struct server::impl {
             account_slot a;
             a.api_key = random_token(rng, 64);
             a.secret = random_token(rng, 64);
+            a.ed25519_api_key = random_token(rng, 64);
+            a.ed25519_seed = random_token(rng, 32);
+            a.ed25519_public = ed25519_public_key(a.ed25519_seed);
             if (i == 0 && !cfg.account0_api_key.empty()) a.api_key = cfg.account0_api_key;
             if (i == 0 && !cfg.account0_secret.empty()) a.secret = cfg.account0_secret;
             engine_options o;
@@ -397,7 +405,10 @@ struct server::impl {
                 beast::get_lowest_layer(stream).expires_after(60s);
                 co_await http::async_read(stream, buf, req, use_awaitable);
                 if (websocket::is_upgrade(req)) {
-                    co_await user_stream(std::move(stream), std::move(req));
+                    const std::string_view t(req.target().data(), req.target().size());
+                    const std::string_view wsapi = cfg.venue == market::usdm ? "/ws-fapi/v1" : "/ws-dapi/v1";
+                    if (t.substr(0, t.find('?')) == wsapi) co_await ws_api(std::move(stream), std::move(req));
+                    else co_await user_stream(std::move(stream), std::move(req));
                     co_return;
                 }
                 response res = handle_rest(req);
@@ -442,6 +453,150 @@ struct server::impl {
             return rest_error{http::status::not_found, -1000, "Unknown stream path."};
         }
         return std::nullopt;
+    }
+
+    // ---- WebSocket API -------------------------------------------------------------------------
+    struct wsapi_session {
+        int account = -1; // logged on (session.logon), else -1
+        std::int64_t authorized_since = 0;
+        std::int64_t connected_since = 0;
+    };
+
+    std::string rate_limits_json() const {
+        return "[{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":" +
+               std::to_string(cfg.weight_limit) + ",\"count\":" + std::to_string(weight_used) + "}]";
+    }
+    std::string wsapi_reply(const std::string& id, int status, const std::string& result) const {
+        return "{\"id\":" + id + ",\"status\":" + std::to_string(status) + ",\"result\":" + result +
+               ",\"rateLimits\":" + rate_limits_json() + "}";
+    }
+    std::string wsapi_error(const std::string& id, const rest_error& e) const {
+        std::string body;
+        parse::write_error_body(e.code, e.msg, body);
+        return "{\"id\":" + id + ",\"status\":" + std::to_string(static_cast<int>(e.status)) + ",\"error\":" + body +
+               ",\"rateLimits\":" + rate_limits_json() + "}";
+    }
+
+    // One request frame -> one response frame.
+    std::string wsapi_handle(std::string_view frame, wsapi_session& session) {
+        ++st.rest_requests;
+        using json = nlohmann::json;
+        json req = json::parse(frame, nullptr, false);
+        if (req.is_discarded() || !req.is_object())
+            return wsapi_error("null", {http::status::bad_request, -1102, "Malformed request."});
+        const std::string id = req.contains("id") ? req["id"].dump() : "null";
+        const std::string method = req.value("method", "");
+        const json params = req.contains("params") && req["params"].is_object() ? req["params"] : json::object();
+        // The signature payload: every param but signature, sorted by name, k=v joined by &.
+        std::vector<std::pair<std::string, std::string>> kv;
+        for (auto it = params.begin(); it != params.end(); ++it)
+            kv.emplace_back(it.key(), it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+        auto param = [&](const char* k) -> std::string {
+            if (!params.contains(k)) return {};
+            return params[k].is_string() ? params[k].get<std::string>() : params[k].dump();
+        };
+        const snapshot_kind kind = parse::kind_from_wsapi_method(method, cfg.venue);
+        const int weight = kind == snapshot_kind::unknown ? (method.rfind("session.", 0) == 0 ? 2 : 1) : 5;
+        if (!charge(weight))
+            return wsapi_error(id, {http::status::too_many_requests, -1003, "Too many requests."});
+        auto account_by_key = [&](const std::string& key, bool ed25519) -> int {
+            for (std::size_t i = 0; i < accounts.size(); ++i)
+                if ((ed25519 ? accounts[i].ed25519_api_key : accounts[i].api_key) == key) return static_cast<int>(i);
+            return -1;
+        };
+        auto timestamp_ok = [&]() -> std::optional<rest_error> {
+            const std::string ts = param("timestamp");
+            std::int64_t t = 0, window = 5000;
+            if (ts.empty() || std::from_chars(ts.data(), ts.data() + ts.size(), t).ec != std::errc{})
+                return rest_error{http::status::bad_request, -1102, "Mandatory parameter 'timestamp' was not sent."};
+            const std::string rw = param("recvWindow");
+            if (!rw.empty()) std::from_chars(rw.data(), rw.data() + rw.size(), window);
+            const std::int64_t server_time = now_ms();
+            if (t >= server_time + 1000 || server_time - t > window)
+                return rest_error{http::status::bad_request, -1021, "Timestamp for this request is outside of the recvWindow."};
+            return std::nullopt;
+        };
+
+        if (method == "session.logon") {
+            const int a = account_by_key(param("apiKey"), true);
+            if (a < 0) return wsapi_error(id, {http::status::unauthorized, -2015, "Invalid API-key, IP, or permissions for action."});
+            if (!ed25519_verify_base64(accounts[static_cast<std::size_t>(a)].ed25519_public, wsapi_payload(kv), param("signature")))
+                return wsapi_error(id, {http::status::bad_request, -1022, "Signature for this request is not valid."});
+            if (auto e = timestamp_ok()) return wsapi_error(id, *e);
+            session.account = a;
+            session.authorized_since = now_ms();
+            return wsapi_reply(id, 200, session_json(session));
+        }
+        if (method == "session.status") return wsapi_reply(id, 200, session_json(session));
+        if (method == "session.logout") {
+            session.account = -1;
+            return wsapi_reply(id, 200, session_json(session));
+        }
+        if (method.rfind("userDataStream.", 0) == 0) { // USER_STREAM: apiKey only (or the session's)
+            const std::string key = param("apiKey");
+            const int a = key.empty() ? session.account : account_by_key(key, false);
+            if (a < 0) return wsapi_error(id, {http::status::unauthorized, -2015, "Invalid API-key, IP, or permissions for action."});
+            account_slot& acct = accounts[static_cast<std::size_t>(a)];
+            if (method == "userDataStream.start") {
+                if (!acct.key_alive) {
+                    acct.listen_key = random_token(rng, 64);
+                    acct.key_alive = true;
+                }
+                acct.key_expiry = std::chrono::steady_clock::now() + cfg.listen_key_validity;
+            } else if (method == "userDataStream.ping") {
+                if (!acct.key_alive) return wsapi_error(id, {http::status::bad_request, -1125, "This listenKey does not exist."});
+                acct.key_expiry = std::chrono::steady_clock::now() + cfg.listen_key_validity;
+            } else if (method == "userDataStream.stop") {
+                expire(acct);
+                return wsapi_reply(id, 200, "{}");
+            } else {
+                return wsapi_error(id, {http::status::bad_request, -1000, "Unknown method."});
+            }
+            return wsapi_reply(id, 200, "{\"listenKey\":\"" + acct.listen_key + "\"}");
+        }
+        if (kind != snapshot_kind::unknown) { // USER_DATA: the session's key, or apiKey + HMAC signature
+            int a = -1;
+            if (params.contains("signature")) {
+                a = account_by_key(param("apiKey"), false);
+                if (a < 0) return wsapi_error(id, {http::status::unauthorized, -2015, "Invalid API-key, IP, or permissions for action."});
+                if (!verify_hmac_sha256_hex(accounts[static_cast<std::size_t>(a)].secret, wsapi_payload(kv), param("signature")))
+                    return wsapi_error(id, {http::status::bad_request, -1022, "Signature for this request is not valid."});
+            } else if (session.account >= 0) {
+                a = session.account;
+            } else {
+                return wsapi_error(id, {http::status::unauthorized, -2015, "Invalid API-key, IP, or permissions for action."});
+            }
+            if (auto e = timestamp_ok()) return wsapi_error(id, *e);
+            return wsapi_reply(id, 200, accounts[static_cast<std::size_t>(a)].engine->rest_snapshot(kind));
+        }
+        return wsapi_error(id, {http::status::bad_request, -1000, "Unknown method."});
+    }
+
+    std::string session_json(const wsapi_session& s) const {
+        std::string key = s.account < 0 ? "null" : "\"" + accounts[static_cast<std::size_t>(s.account)].ed25519_api_key + "\"";
+        return "{\"apiKey\":" + key + ",\"authorizedSince\":" + (s.account < 0 ? "null" : std::to_string(s.authorized_since)) +
+               ",\"connectedSince\":" + std::to_string(s.connected_since) + ",\"returnRateLimits\":true,\"serverTime\":" +
+               std::to_string(now_ms()) + "}";
+    }
+
+    asio::awaitable<void> ws_api(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::string_body> req) {
+        websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(std::move(stream));
+        try {
+            beast::get_lowest_layer(ws).expires_never();
+            ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+            co_await ws.async_accept(req, use_awaitable);
+            wsapi_session session;
+            session.connected_since = now_ms();
+            beast::flat_buffer buf;
+            for (;;) {
+                co_await ws.async_read(buf, use_awaitable);
+                const std::string reply = wsapi_handle(beast::buffers_to_string(buf.data()), session);
+                buf.clear();
+                ws.text(true);
+                co_await ws.async_write(asio::buffer(reply), use_awaitable);
+            }
+        } catch (const std::exception&) {
+        }
     }
 
     asio::awaitable<void> user_stream(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::string_body> req) {
@@ -521,6 +676,9 @@ void server::stop() {
 std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
 std::string server::api_key(int i) const { return impl_->accounts.at(static_cast<std::size_t>(i)).api_key; }
 std::string server::api_secret(int i) const { return impl_->accounts.at(static_cast<std::size_t>(i)).secret; }
+
+std::string server::ed25519_api_key(int i) const { return impl_->accounts.at(static_cast<std::size_t>(i)).ed25519_api_key; }
+std::string server::ed25519_seed(int i) const { return impl_->accounts.at(static_cast<std::size_t>(i)).ed25519_seed; }
 
 std::string server::truth(int i) {
     return impl_->on_io([this, i] { return impl_->accounts.at(static_cast<std::size_t>(i)).engine->truth_json(); });

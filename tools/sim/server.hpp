@@ -1,7 +1,7 @@
 // acctsync/tools/sim/server.hpp — acctsync-sim: a local Binance futures venue over TLS on loopback.
 //
-// What is served today (the rest of issue 4 — WS-API, pings and lifetime limits, fault
-// injection — is not built yet):
+// What is served today (the rest of issue 4 — server pings and lifetime limits, 418 bans, fault
+// injection, burst mode — is not built yet):
 //   REST  GET  /fapi/v1/time
 //         POST/PUT/DELETE /fapi/v1/listenKey (USER_STREAM: X-MBX-APIKEY only; one key per
 //              account, POST returns the live key; -1125 for a lapsed or deleted key)
@@ -14,6 +14,11 @@
 //         (combined envelope), legacy /ws/<key> (COIN-M, and USD-M in testnet mode); the
 //         account engine's frames as a seeded scenario produces them; listenKeyExpired when the
 //         key lapses (only to sockets whose allow-list lets it through), then silence
+//   WS-API /ws-fapi/v1 (/ws-dapi/v1): session.logon (Ed25519), session.status, session.logout,
+//         account.status, v2/account.status, account.balance, v2/account.balance,
+//         account.position, v2/account.position (logged-on session, or apiKey + HMAC over the sorted
+//         params incl. apiKey), userDataStream.start/ping/stop; {"id","status","result"|"error",
+//         "rateLimits"} envelopes
 //   admin GET /admin/truth?account=N (no auth, loopback): the account in the mirror's JSON shape
 //
 // Threads: the server runs its own io_context on one thread (start()); the public methods may be
@@ -57,9 +62,12 @@ public:
     void stop();                          // stops and joins
     [[nodiscard]] std::uint16_t port() const;
 
-    // Credentials of account i (generated from the seed; never logged).
+    // Credentials of account i (generated from the seed; never logged): an HMAC key and an
+    // Ed25519 key (for session.logon on the WebSocket API).
     [[nodiscard]] std::string api_key(int account) const;
     [[nodiscard]] std::string api_secret(int account) const;
+    [[nodiscard]] std::string ed25519_api_key(int account) const;
+    [[nodiscard]] std::string ed25519_seed(int account) const; // 32 raw bytes
     // The account's truth (same as GET /admin/truth).
     [[nodiscard]] std::string truth(int account);
     // Forces the account's listenKey to lapse now (listenKeyExpired goes out).
