@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "core/account_book.hpp"
@@ -44,7 +45,7 @@ struct ws_client : sim::wss_client {
 
 struct sim_fixture : ::testing::Test {
     std::unique_ptr<sim::server> srv;
-    void start(double rate = 200, market venue = market::usdm) {
+    void start(double rate = 200, market venue = market::usdm, const std::function<void(sim::server_config&)>& tweak = {}) {
         sim::server_config cfg;
         cfg.cert_file = ca_dir + "/server.pem";
         cfg.key_file = ca_dir + "/server.key";
@@ -52,6 +53,7 @@ struct sim_fixture : ::testing::Test {
         cfg.venue = venue;
         cfg.accounts = 2;
         cfg.seed = 7;
+        if (tweak) tweak(cfg);
         srv = std::make_unique<sim::server>(cfg);
         srv->start();
     }
@@ -206,7 +208,10 @@ TEST_F(sim_fixture, TruthEqualsMirrorFromSnapshotAndStream) {
     }
     for (int i = 0; i < 100; ++i) frames.push_back(stream.next(3000));
     srv->pause_scenario(true);
-    for (std::string f; !(f = stream.next(500)).empty();) frames.push_back(f); // drain
+    for (std::string f; !(f = stream.next(500)).empty();) { // drain
+        frames.push_back(f);
+        ASSERT_LT(frames.size(), 100000u);
+    }
     parse::user_stream_parser parser;
     for (const auto& f : frames) {
         ASSERT_FALSE(f.empty());
@@ -280,4 +285,127 @@ TEST_F(sim_fixture, WsApiSignedRequestsSessionLogonAndUserDataStream) {
     const auto start_key = test::parse_snapshot(call("8", "userDataStream.start", {{"apiKey", key}}, ""), snapshot_kind::unknown, true, &lk);
     ASSERT_TRUE(start_key.result.ok());
     EXPECT_EQ(std::string(lk.listen_key.view()), listen_key(0));
+}
+
+TEST_F(sim_fixture, PingsAreSentAndASocketThatNeverPongsIsDropped) {
+    start(100, market::usdm, [](sim::server_config& c) {
+        c.ping_interval = 100ms;
+        c.pong_timeout = 400ms;
+    });
+    const std::string key = listen_key();
+    ws_client lively(srv->port(), "/private/ws/" + key); // reads, so Beast answers every ping
+    ws_client silent(srv->port(), "/private/ws/" + key); // reads nothing for a while: no pongs
+    const auto until = std::chrono::steady_clock::now() + 1200ms;
+    int got = 0;
+    while (std::chrono::steady_clock::now() < until) got += !lively.next(1000).empty();
+    EXPECT_GT(got, 20);
+    int buffered = 0; // what reached it before the drop, then the end (bounded: it must end)
+    while (!silent.next(600).empty()) ASSERT_LT(++buffered, 5000) << "the silent socket was never dropped";
+    EXPECT_FALSE(lively.next(1000).empty()) << "the socket that answers pings is still served";
+    EXPECT_LT(buffered, got + 200) << "the silent socket was dropped";
+}
+
+TEST_F(sim_fixture, ConnectionsEndAtTheirLifetime) {
+    start(100, market::usdm, [](sim::server_config& c) { c.connection_lifetime = 500ms; });
+    ws_client w(srv->port(), "/private/ws/" + listen_key());
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!w.next(2000).empty()) {
+        ASSERT_LT(std::chrono::steady_clock::now() - t0, 5s);
+    }
+    const auto lived = std::chrono::steady_clock::now() - t0;
+    EXPECT_GE(lived, 400ms);
+    EXPECT_LT(lived, 2500ms);
+}
+
+TEST_F(sim_fixture, IgnoringRateLimitsGets429ThenA418BanWithRetryAfter) {
+    start(0, market::usdm, [](sim::server_config& c) {
+        c.weight_limit = 3;
+        c.ignored_429_before_ban = 2;
+        c.ban_duration = 2s;
+    });
+    client c(srv->port());
+    std::vector<int> statuses;
+    std::string retry_after_429, retry_after_418;
+    for (int i = 0; i < 8; ++i) {
+        const auto r = c.request(http::verb::get, "/fapi/v1/time");
+        statuses.push_back(static_cast<int>(r.result_int()));
+        if (r.result_int() == 429) retry_after_429 = std::string(r[http::field::retry_after]);
+        if (r.result_int() == 418) retry_after_418 = std::string(r[http::field::retry_after]);
+        EXPECT_FALSE(r["X-MBX-USED-WEIGHT-1M"].empty());
+    }
+    // The minute window may roll over between requests; the sequence must still escalate.
+    EXPECT_NE(std::find(statuses.begin(), statuses.end(), 429), statuses.end());
+    EXPECT_NE(std::find(statuses.begin(), statuses.end(), 418), statuses.end());
+    EXPECT_FALSE(retry_after_429.empty());
+    EXPECT_EQ(retry_after_418, "2");
+}
+
+// Duplicated, broken, oversized and fragmented frames: the parser rejects the broken ones with
+// typed errors, the rest reassemble and apply, and the mirror still equals the truth.
+TEST_F(sim_fixture, StreamFaultsThatLoseNothingLeaveTheMirrorExact) {
+    start(400, market::usdm, [](sim::server_config& c) {
+        c.faults = {"duplicate", "malformed", "split", "oversized"};
+        c.fault_rate = 0.15;
+    });
+    ws_client stream(srv->port(), "/private/ws/" + listen_key());
+    client rest(srv->port());
+    account_book book;
+    parse::snapshot_parser snaps;
+    std::uint64_t id = 0;
+    for (const char* path : {"/fapi/v2/account", "/fapi/v2/positionRisk", "/fapi/v1/accountConfig"}) {
+        const std::int64_t sent = wall_ms();
+        const auto r = rest.request(http::verb::get, signed_target(path, srv->api_secret(0), sent), srv->api_key(0));
+        test::padded in(r.body());
+        parse::vector_sink sink;
+        parse::snapshot_request req;
+        req.kind = parse::kind_from_path(path);
+        req.snapshot_id = ++id;
+        req.as_of_ms = sent;
+        ASSERT_TRUE(snaps.parse_rest(in.data(), in.size, req, sink.sink()).ok());
+        for (const auto& ev : sink.events) (void)book.apply(ev);
+    }
+    parse::user_stream_parser parser;
+    int errors = 0, oversized = 0, frames = 0;
+    auto consume = [&](const std::string& f) {
+        test::padded in(f);
+        parse::vector_sink sink;
+        const auto r = parser.parse(in.data(), in.size, {}, sink.sink());
+        if (!r.ok()) {
+            ++errors;
+            oversized += r.code == parse::parse_errc::oversized;
+            return;
+        }
+        for (const auto& ev : sink.events) (void)book.apply(ev);
+        ++frames;
+    };
+    for (int i = 0; i < 300; ++i) {
+        const std::string f = stream.next(3000);
+        ASSERT_FALSE(f.empty());
+        consume(f);
+    }
+    srv->pause_scenario(true);
+    for (std::string f; !(f = stream.next(500)).empty();) {
+        consume(f);
+        ASSERT_LT(frames + errors, 100000);
+    }
+    EXPECT_GT(errors, 0) << "broken frames were typed errors";
+    EXPECT_GT(oversized, 0);
+    EXPECT_GT(srv->current_stats().faults, 10u);
+    parse::book_json_options o;
+    o.include_snapshot_only = false;
+    o.skip_zero = true;
+    EXPECT_EQ(parse::book_json(book, o), srv->truth(0));
+}
+
+TEST_F(sim_fixture, DroppedConnectionsEndTheStreamEarly) {
+    start(300, market::usdm, [](sim::server_config& c) {
+        c.faults = {"drop"};
+        c.fault_rate = 0.05;
+    });
+    ws_client w(srv->port(), "/private/ws/" + listen_key());
+    int frames = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!w.next(2000).empty() && std::chrono::steady_clock::now() - t0 < 10s) ++frames;
+    EXPECT_LT(frames, 1000) << "the connection died (no close frame) long before the scenario ended";
+    EXPECT_GE(srv->current_stats().faults, 1u);
 }

@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
                     }
                     std::string f = ws.next(paused ? 500 : 2000);
                     if (f.empty()) break; // drained (after the pause) or silent
+                    if (frames.load() > 10'000'000) throw std::runtime_error("the stream never drained");
                     const std::size_t n = f.size();
                     f.resize(n + parse::payload_padding);
                     const auto r = publish([&] { return stream_parser.parse(f.data(), n, {market::usdm, 0, wall_ns()}, sink); });

@@ -18,7 +18,8 @@ namespace {
 int usage() {
     std::fputs("usage: acctsync-sim [--listen HOST:PORT] [--accounts N] [--rate OPS_PER_S] [--seed S] [--duration S]\n"
                "                    [--venue usdm|coinm] [--hedge] [--testnet-paths] [--cert PEM --key PEM]\n"
-               "                    [--api-key K --api-secret S]\n",
+               "                    [--api-key K --api-secret S] [--faults duplicate,malformed,split,oversized,drop,stall,expire\n"
+               "                    --fault-rate P]\n",
                stderr);
     return 2;
 }
@@ -53,6 +54,15 @@ int main(int argc, char** argv) {
         else if (a == "--testnet-paths") cfg.testnet_legacy_paths = true;
         else if (a == "--api-key") api_key = next();
         else if (a == "--api-secret") api_secret = next();
+        else if (a == "--faults") {
+            const std::string list = next();
+            for (std::size_t start = 0; start <= list.size();) {
+                const auto comma = list.find(',', start);
+                cfg.faults.push_back(list.substr(start, comma - start));
+                if (comma == std::string::npos) break;
+                start = comma + 1;
+            }
+        } else if (a == "--fault-rate") cfg.fault_rate = std::stod(next());
         else if (a == "--cert") cfg.cert_file = next();
         else if (a == "--key") cfg.key_file = next();
         else return usage();
@@ -80,9 +90,10 @@ int main(int argc, char** argv) {
         for (int s = 1;; ++s) {
             std::this_thread::sleep_until(start + std::chrono::seconds(s));
             const auto st = srv.current_stats();
-            std::printf("t=%ds frames=%llu ops=%llu connections=%llu rest=%llu faults=0\n", s,
+            std::printf("t=%ds frames=%llu ops=%llu connections=%llu rest=%llu faults=%llu\n", s,
                         static_cast<unsigned long long>(st.frames_sent), static_cast<unsigned long long>(st.operations),
-                        static_cast<unsigned long long>(st.connections), static_cast<unsigned long long>(st.rest_requests));
+                        static_cast<unsigned long long>(st.connections), static_cast<unsigned long long>(st.rest_requests),
+                        static_cast<unsigned long long>(st.faults));
             std::fflush(stdout);
             if (duration > 0 && s >= duration) break;
         }

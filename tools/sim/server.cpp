@@ -83,6 +83,10 @@ struct ws_client {
     std::vector<std::string> allow; // empty: every event
     bool combined = false;
     bool closed = false;
+    std::chrono::steady_clock::time_point connected_at{};
+    std::chrono::steady_clock::time_point last_pong{};
+    std::chrono::steady_clock::time_point next_ping{};
+    std::mt19937_64 fault_rng;
 
     [[nodiscard]] bool allows(std::string_view e) const {
         if (allow.empty()) return true;
@@ -120,6 +124,9 @@ struct server::impl {
     std::int64_t weight_minute = 0;
     int weight_used = 0;
     std::atomic<bool> paused{false};
+    std::uint64_t connection_counter = 0;
+    int over_limit_count = 0;
+    std::chrono::steady_clock::time_point banned_until{};
     stats st;
 
     // Runs f on the io thread and waits (or runs it here when the server is not running).
@@ -311,6 +318,32 @@ struct server::impl {
         return std::nullopt;
     }
 
+    // 429 past the weight limit; 418 (an IP ban, Retry-After) for a client that keeps asking.
+    std::optional<response> rate_limited(int weight, unsigned v) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now < banned_until) {
+            auto r = error({http::status{418}, -1003, "Way too many requests; IP banned."}, v);
+            r.set(http::field::retry_after, std::to_string(std::chrono::ceil<std::chrono::seconds>(banned_until - now).count()));
+            return r;
+        }
+        if (charge(weight)) {
+            over_limit_count = 0;
+            return std::nullopt;
+        }
+        if (++over_limit_count > cfg.ignored_429_before_ban) {
+            banned_until = now + cfg.ban_duration;
+            over_limit_count = 0;
+            auto r = error({http::status{418}, -1003, "Way too many requests; IP banned."}, v);
+            r.set(http::field::retry_after, std::to_string(std::chrono::ceil<std::chrono::seconds>(cfg.ban_duration).count()));
+            return r;
+        }
+        auto r = error({http::status::too_many_requests, -1003,
+                        "Too many requests; current limit is " + std::to_string(cfg.weight_limit) + " requests per minute."},
+                       v);
+        r.set(http::field::retry_after, std::to_string(60 - (now_ms() / 1000) % 60));
+        return r;
+    }
+
     bool charge(int weight) {
         const std::int64_t minute = now_ms() / 60000;
         if (minute != weight_minute) {
@@ -341,10 +374,7 @@ struct server::impl {
         const std::string_view rest = path.substr(prefix.size() - 1); // "/v1/time", ...
         const snapshot_kind kind = parse::kind_from_path(path);
         const int weight = kind == snapshot_kind::unknown ? 1 : 5;
-        if (!charge(weight))
-            return error({http::status::too_many_requests, -1003,
-                          "Too many requests; current limit is " + std::to_string(cfg.weight_limit) + " requests per minute."},
-                         v);
+        if (auto limited = rate_limited(weight, v)) return std::move(*limited);
 
         if (rest == "/v1/time" && req.method() == http::verb::get)
             return json(http::status::ok, "{\"serverTime\":" + std::to_string(now_ms()) + "}", v);
@@ -615,28 +645,109 @@ struct server::impl {
             co_return;
         }
         beast::get_lowest_layer(c->ws).expires_never();
-        c->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        // Pings and the pong deadline are ours (Binance: ping every 3 min, drop without a pong
+        // within 10 min), so Beast's own keep-alive is off.
+        websocket::stream_base::timeout t{};
+        t.handshake_timeout = 10s;
+        t.idle_timeout = websocket::stream_base::none();
+        t.keep_alive_pings = false;
+        c->ws.set_option(t);
+        c->ws.control_callback([weak = std::weak_ptr<ws_client>(c)](websocket::frame_type kind, beast::string_view) {
+            if (auto cc = weak.lock(); cc && kind == websocket::frame_type::pong) cc->last_pong = std::chrono::steady_clock::now();
+        });
         co_await c->ws.async_accept(req, use_awaitable);
+        c->connected_at = c->last_pong = std::chrono::steady_clock::now();
+        c->next_ping = c->connected_at + cfg.ping_interval;
+        c->fault_rng.seed(cfg.seed ^ (++connection_counter * 0x9E3779B97F4A7C15ULL));
         acct->subscribers.push_back(c);
         asio::co_spawn(io, reader(c), asio::detached);
+        bool stalled = false;
         try {
             for (;;) {
                 if (c->closed) break;
-                if (c->out.empty()) {
-                    c->wake.expires_at(asio::steady_timer::time_point::max());
+                const auto now = std::chrono::steady_clock::now();
+                if (now - c->connected_at >= cfg.connection_lifetime) { // Binance: 24 h per connection
+                    co_await c->ws.async_close(websocket::close_code::going_away, use_awaitable);
+                    break;
+                }
+                if (now - c->last_pong >= cfg.pong_timeout) { // no pong in time: drop
+                    beast::get_lowest_layer(c->ws).close();
+                    break;
+                }
+                if (!stalled && now >= c->next_ping) {
+                    co_await c->ws.async_ping({}, use_awaitable);
+                    c->next_ping = now + cfg.ping_interval;
+                    continue;
+                }
+                if (c->out.empty() || stalled) {
+                    auto wake_at = std::min(c->next_ping, c->connected_at + cfg.connection_lifetime);
+                    wake_at = std::min(wake_at, c->last_pong + cfg.pong_timeout);
+                    c->wake.expires_at(wake_at);
                     boost::system::error_code ec;
                     co_await c->wake.async_wait(asio::redirect_error(use_awaitable, ec));
                     continue;
                 }
-                const std::string msg = std::move(c->out.front());
+                std::string msg = std::move(c->out.front());
                 c->out.pop_front();
                 c->ws.text(true);
+                switch (pick_fault(*c)) {
+                case fault::duplicate:
+                    co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
+                    break;
+                case fault::malformed: { // an extra, broken frame (the real one still follows)
+                    const std::string broken = msg.substr(0, msg.size() / 2) + ",,}";
+                    co_await c->ws.async_write(asio::buffer(broken), use_awaitable);
+                    break;
+                }
+                case fault::split: { // the same message as continuation frames
+                    const std::size_t half = msg.size() / 2;
+                    co_await c->ws.async_write_some(false, asio::buffer(msg.data(), half), use_awaitable);
+                    co_await c->ws.async_write_some(true, asio::buffer(msg.data() + half, msg.size() - half), use_awaitable);
+                    ++st.frames_sent;
+                    continue;
+                }
+                case fault::oversized: { // an extra frame far beyond any real one
+                    const std::string big = "{\"e\":\"ACCOUNT_UPDATE\",\"pad\":\"" + std::string(2 << 20, 'x') + "\"}";
+                    co_await c->ws.async_write(asio::buffer(big), use_awaitable);
+                    break;
+                }
+                case fault::drop: // the TCP connection dies: no close frame, no TLS close_notify
+                    beast::get_lowest_layer(c->ws).close();
+                    c->closed = true;
+                    continue;
+                case fault::stall: // no data, no pings from now on
+                    stalled = true;
+                    c->out.push_front(std::move(msg));
+                    continue;
+                case fault::none: break;
+                }
                 co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
                 ++st.frames_sent;
             }
         } catch (const std::exception&) {
         }
         c->closed = true;
+    }
+
+    enum class fault { none, duplicate, malformed, split, oversized, drop, stall };
+    fault pick_fault(ws_client& c) {
+        if (cfg.faults.empty() || cfg.fault_rate <= 0) return fault::none;
+        std::uniform_real_distribution<double> u(0, 1);
+        if (u(c.fault_rng) >= cfg.fault_rate) return fault::none;
+        const std::string& f = cfg.faults[c.fault_rng() % cfg.faults.size()];
+        ++st.faults;
+        if (f == "duplicate") return fault::duplicate;
+        if (f == "malformed") return fault::malformed;
+        if (f == "split") return fault::split;
+        if (f == "oversized") return fault::oversized;
+        if (f == "drop") return fault::drop;
+        if (f == "stall") return fault::stall;
+        if (f == "expire") {
+            for (auto& a : accounts)
+                if (a.listen_key == c.listen_key) expire(a);
+        }
+        --st.faults; // not a stream fault this socket can fire
+        return fault::none;
     }
 
     asio::awaitable<void> reader(std::shared_ptr<ws_client> c) {

@@ -1,7 +1,7 @@
 // acctsync/tools/sim/server.hpp — acctsync-sim: a local Binance futures venue over TLS on loopback.
 //
-// What is served today (the rest of issue 4 — server pings and lifetime limits, 418 bans, fault
-// injection, burst mode — is not built yet):
+// What is served today (the rest of issue 4 — REST faults (slow, 5xx, clock skew), refused
+// reconnects, ping storms, scenario names and burst mode — is not built yet):
 //   REST  GET  /fapi/v1/time
 //         POST/PUT/DELETE /fapi/v1/listenKey (USER_STREAM: X-MBX-APIKEY only; one key per
 //              account, POST returns the live key; -1125 for a lapsed or deleted key)
@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/enums.hpp"
 
@@ -49,6 +50,19 @@ struct server_config {
     int weight_limit = 2400;           // per minute, per server (all clients are 127.0.0.1)
     std::string account0_api_key;      // empty: generated from the seed (64 alphanumerics)
     std::string account0_secret;
+    int ignored_429_before_ban = 5;    // 429s answered in a row before the 418 ban
+    std::chrono::milliseconds ban_duration = std::chrono::minutes(2);
+    // User-data sockets: Binance pings every 3 min and drops without a pong within 10 min, and
+    // ends every connection at 24 h.
+    std::chrono::milliseconds ping_interval = std::chrono::minutes(3);
+    std::chrono::milliseconds pong_timeout = std::chrono::minutes(10);
+    std::chrono::milliseconds connection_lifetime = std::chrono::hours(24);
+    // Stream faults, seeded per connection, each frame has fault_rate chance of one:
+    // duplicate, malformed (an extra broken frame), split (continuation frames), oversized (an
+    // extra 2 MiB frame), drop (TCP dies, no close frame, no close_notify), stall (no data, no
+    // pings), expire (listenKeyExpired).
+    std::vector<std::string> faults;
+    double fault_rate = 0;
 };
 
 class server {
@@ -80,6 +94,7 @@ public:
         std::uint64_t operations = 0;
         std::uint64_t connections = 0;
         std::uint64_t rest_requests = 0;
+        std::uint64_t faults = 0;
     };
     [[nodiscard]] stats current_stats();
 
