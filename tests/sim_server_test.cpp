@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include "core/account_book.hpp"
@@ -408,4 +409,93 @@ TEST_F(sim_fixture, DroppedConnectionsEndTheStreamEarly) {
     while (!w.next(2000).empty() && std::chrono::steady_clock::now() - t0 < 10s) ++frames;
     EXPECT_LT(frames, 1000) << "the connection died (no close frame) long before the scenario ended";
     EXPECT_GE(srv->current_stats().faults, 1u);
+}
+
+TEST_F(sim_fixture, RestFaultsAreBinanceShapedErrors) {
+    start(0, market::usdm, [](sim::server_config& c) {
+        c.faults = {"rest_5xx", "rest_429", "rest_418", "skew", "slow_rest"};
+        c.fault_rate = 1.0;
+        c.slow_rest_delay = 300ms;
+    });
+    client c(srv->port());
+    std::set<int> seen;
+    bool slow = false;
+    for (int i = 0; i < 40; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto r = c.request(http::verb::get, signed_target("/fapi/v2/balance", srv->api_secret(0), wall_ms()), srv->api_key(0));
+        slow |= std::chrono::steady_clock::now() - t0 >= 250ms && r.result_int() == 200;
+        seen.insert(static_cast<int>(r.result_int()));
+        if (r.result_int() == 429 || r.result_int() == 418) {
+            EXPECT_EQ(r[http::field::retry_after], "1");
+        }
+        if (r.result_int() != 200) {
+            EXPECT_NE(r.body().find("\"code\":"), std::string::npos) << r.body();
+        }
+    }
+    EXPECT_TRUE(seen.count(503) && seen.count(429) && seen.count(418) && seen.count(400)) << "5xx, 429, 418 and -1021 all fired";
+    EXPECT_TRUE(slow) << "a slow but successful answer";
+}
+
+TEST_F(sim_fixture, RefusedReconnectsAndDeletedKeys) {
+    start(200, market::usdm, [](sim::server_config& c) {
+        c.faults = {"refuse"};
+        c.fault_rate = 1.0;
+        c.refuse_duration = 1s;
+    });
+    const std::string key = listen_key();
+    {
+        ws_client w(srv->port(), "/private/ws/" + key);
+        for (int i = 0; i < 50 && !w.next(2000).empty(); ++i) {
+        }
+    }
+    EXPECT_THROW(client{srv->port()}, std::exception) << "reconnecting is refused for a while";
+    std::this_thread::sleep_for(1200ms);
+    EXPECT_NO_THROW(client{srv->port()}) << "and allowed again after";
+}
+
+TEST_F(sim_fixture, CoinmVenueServesDapiAndLegacyStreamPath) {
+    start(300, market::coinm);
+    client c(srv->port());
+    auto lk = c.request(http::verb::post, "/dapi/v1/listenKey", srv->api_key(0));
+    ASSERT_EQ(lk.result(), http::status::ok) << lk.body();
+    const auto at = lk.body().find("\"listenKey\":\"") + 13;
+    const std::string key = lk.body().substr(at, lk.body().find('"', at) - at);
+    ws_client stream(srv->port(), "/ws/" + key);
+    account_book book;
+    parse::snapshot_parser snaps;
+    std::uint64_t id = 0;
+    for (const char* path : {"/dapi/v1/account", "/dapi/v1/positionRisk"}) {
+        const std::int64_t sent = wall_ms();
+        const auto r = c.request(http::verb::get, signed_target(path, srv->api_secret(0), sent), srv->api_key(0));
+        ASSERT_EQ(r.result(), http::status::ok) << r.body();
+        test::padded in(r.body());
+        parse::vector_sink sink;
+        parse::snapshot_request req;
+        req.kind = parse::kind_from_path(path);
+        req.venue = market::coinm;
+        req.snapshot_id = ++id;
+        req.as_of_ms = sent;
+        const auto pr = snaps.parse_rest(in.data(), in.size, req, sink.sink());
+        ASSERT_TRUE(pr.ok()) << parse::error_json(pr);
+        for (const auto& ev : sink.events) (void)book.apply(ev);
+    }
+    parse::user_stream_parser parser;
+    int n = 0;
+    auto consume = [&](const std::string& f) {
+        test::padded in(f);
+        parse::vector_sink sink;
+        ASSERT_TRUE(parser.parse(in.data(), in.size, {market::coinm, 0, 0}, sink.sink()).ok()) << f;
+        for (const auto& ev : sink.events) (void)book.apply(ev);
+        ++n;
+    };
+    for (int i = 0; i < 100; ++i) consume(stream.next(3000));
+    srv->pause_scenario(true);
+    for (std::string f; !(f = stream.next(500)).empty() && n < 100000;) consume(f);
+    std::string truth = srv->truth(0); // no accountConfig on COIN-M: the mirror knows neither flag
+    truth.replace(truth.find("\"account\":"), std::string::npos, "\"account\":{\"multi_assets\":null,\"dual_side_position\":null}}");
+    parse::book_json_options o;
+    o.include_snapshot_only = false;
+    o.skip_zero = true;
+    EXPECT_EQ(parse::book_json(book, o), truth);
+    EXPECT_EQ(c.request(http::verb::get, "/fapi/v1/time").result(), http::status::not_found) << "a COIN-M venue has no /fapi";
 }

@@ -1,6 +1,7 @@
 // acctsync-sim — a local Binance futures venue over TLS on loopback (see tools/sim/server.hpp).
 //
-//   acctsync-sim [--listen 127.0.0.1:PORT] [--accounts N] [--rate OPS_PER_S] [--seed S]
+//   acctsync-sim [--listen 127.0.0.1:PORT] [--accounts N] [--rate OPS_PER_S] [--seed S] [--scenario NAME]
+//                [--burst N] [--faults LIST --fault-rate P]
 //                [--duration SECONDS] [--venue usdm|coinm] [--hedge] [--cert PEM --key PEM]
 //                [--api-key K --api-secret S]   (account 0's credentials instead of generated ones)
 //
@@ -18,8 +19,9 @@ namespace {
 int usage() {
     std::fputs("usage: acctsync-sim [--listen HOST:PORT] [--accounts N] [--rate OPS_PER_S] [--seed S] [--duration S]\n"
                "                    [--venue usdm|coinm] [--hedge] [--testnet-paths] [--cert PEM --key PEM]\n"
-               "                    [--api-key K --api-secret S] [--faults duplicate,malformed,split,oversized,drop,stall,expire\n"
-               "                    --fault-rate P]\n",
+               "                    [--api-key K --api-secret S] [--scenario mixed|fills|funding|transfers] [--burst N]\n"
+               "                    [--faults LIST --fault-rate P]  LIST: duplicate,malformed,split,oversized,drop,stall,expire,\n"
+               "                    refuse,key_deleted,ping_storm,slow_rest,rest_5xx,rest_429,rest_418,skew\n",
                stderr);
     return 2;
 }
@@ -63,10 +65,14 @@ int main(int argc, char** argv) {
                 start = comma + 1;
             }
         } else if (a == "--fault-rate") cfg.fault_rate = std::stod(next());
+        else if (a == "--scenario") cfg.scenario = next();
+        else if (a == "--burst") cfg.burst = std::stoi(next());
         else if (a == "--cert") cfg.cert_file = next();
         else if (a == "--key") cfg.key_file = next();
         else return usage();
     }
+    if (cfg.scenario != "mixed" && cfg.scenario != "fills" && cfg.scenario != "funding" && cfg.scenario != "transfers")
+        return usage();
     if (cfg.host != "127.0.0.1" && cfg.host != "localhost" && cfg.host != "::1") {
         std::fputs("acctsync-sim: listens on loopback only\n", stderr);
         return 2;

@@ -125,7 +125,9 @@ struct server::impl {
     int weight_used = 0;
     std::atomic<bool> paused{false};
     std::uint64_t connection_counter = 0;
+    std::mt19937_64 rest_rng{cfg.seed * 31 + 7};
     int over_limit_count = 0;
+    std::chrono::steady_clock::time_point refusing_until{};
     std::chrono::steady_clock::time_point banned_until{};
     stats st;
 
@@ -218,7 +220,14 @@ struct server::impl {
         const std::string asset = e.margin_asset_of(sym);
         const std::int64_t t = tick();
         std::vector<std::string> frames;
-        switch (rng() % 10) {
+        // The scenario picks the mix: mixed (everything), fills (trading only), funding (funding
+        // fees on open positions, with fills to open them), transfers (deposits and withdrawals).
+        int op = static_cast<int>(rng() % 11);
+        if (cfg.scenario == "fills") op = 6;
+        else if (cfg.scenario == "funding") op = rng() % 4 == 0 ? 6 : 3;
+        else if (cfg.scenario == "transfers") op = static_cast<int>(rng() % 2);
+        switch (op) {
+        case 10: frames = e.margin_call(t); break;
         case 0: frames = e.deposit(asset, decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 100000) * 100000), t); break;
         case 1: frames = e.withdraw(asset, decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 1000) * 100000), t); break;
         case 2: frames = e.set_leverage(sym, 1 + static_cast<std::uint32_t>(rng() % 100), t); break;
@@ -246,15 +255,21 @@ struct server::impl {
 
     asio::awaitable<void> scenario_loop() {
         asio::steady_timer timer(io);
+        // Burst mode: `burst` operations back to back, then a pause that keeps the average rate.
+        const int batch = std::max(1, cfg.burst);
         const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-            std::chrono::duration<double>(cfg.rate > 0 ? 1.0 / cfg.rate : 0.1));
+            std::chrono::duration<double>(cfg.rate > 0 ? batch / cfg.rate : 0.1));
+        auto next = std::chrono::steady_clock::now();
         for (;;) {
-            timer.expires_after(interval);
+            next += interval;
+            if (next < std::chrono::steady_clock::now() - 1s) next = std::chrono::steady_clock::now(); // fell behind
+            timer.expires_at(next);
             co_await timer.async_wait(use_awaitable);
             const auto now = std::chrono::steady_clock::now();
             for (auto& a : accounts)
                 if (a.key_alive && now >= a.key_expiry) expire(a);
-            if (cfg.rate > 0 && !paused.load()) operate();
+            if (cfg.rate > 0 && !paused.load())
+                for (int i = 0; i < batch; ++i) operate();
         }
     }
 
@@ -420,6 +435,11 @@ struct server::impl {
         for (;;) {
             tcp::socket s = co_await acceptor.async_accept(use_awaitable);
             ++st.connections;
+            if (std::chrono::steady_clock::now() < refusing_until) { // fault: refuse reconnects for a while
+                boost::system::error_code ignored;
+                s.close(ignored);
+                continue;
+            }
             asio::co_spawn(io, session(std::move(s)), asio::detached);
         }
     }
@@ -441,7 +461,14 @@ struct server::impl {
                     else co_await user_stream(std::move(stream), std::move(req));
                     co_return;
                 }
-                response res = handle_rest(req);
+                std::chrono::milliseconds delay{0};
+                std::optional<response> faulted = rest_fault(req, delay);
+                response res = faulted ? std::move(*faulted) : handle_rest(req);
+                if (delay.count() > 0) { // slow REST
+                    asio::steady_timer wait(io);
+                    wait.expires_after(delay);
+                    co_await wait.async_wait(use_awaitable);
+                }
                 const bool keep = req.keep_alive();
                 res.keep_alive(keep);
                 co_await http::async_write(stream, res, use_awaitable);
@@ -719,6 +746,9 @@ struct server::impl {
                     stalled = true;
                     c->out.push_front(std::move(msg));
                     continue;
+                case fault::ping_storm: // within Binance's limits: 4 pings, then the frame
+                    for (int i = 0; i < 4; ++i) co_await c->ws.async_ping({}, use_awaitable);
+                    break;
                 case fault::none: break;
                 }
                 co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
@@ -729,7 +759,35 @@ struct server::impl {
         c->closed = true;
     }
 
-    enum class fault { none, duplicate, malformed, split, oversized, drop, stall };
+    // REST faults, drawn per request: slow_rest (a delay), rest_5xx (503), rest_429, rest_418
+    // (with Retry-After), skew (the server's clock runs ahead: signed requests get -1021).
+    std::optional<response> rest_fault(const http::request<http::string_body>& req, std::chrono::milliseconds& delay) {
+        if (cfg.faults.empty() || cfg.fault_rate <= 0) return std::nullopt;
+        const std::string_view target(req.target().data(), req.target().size());
+        if (target.rfind("/admin/", 0) == 0) return std::nullopt;
+        std::uniform_real_distribution<double> u(0, 1);
+        if (u(rest_rng) >= cfg.fault_rate) return std::nullopt;
+        const std::string& f = cfg.faults[rest_rng() % cfg.faults.size()];
+        const unsigned v = req.version();
+        ++st.faults;
+        if (f == "slow_rest") {
+            delay = cfg.slow_rest_delay;
+            return std::nullopt;
+        }
+        if (f == "rest_5xx") return error({http::status::service_unavailable, -1000, "Service Unavailable."}, v);
+        if (f == "rest_429" || f == "rest_418") {
+            auto r = error({f == "rest_429" ? http::status::too_many_requests : http::status{418}, -1003,
+                            "Too many requests."}, v);
+            r.set(http::field::retry_after, "1");
+            return r;
+        }
+        if (f == "skew" && target.find("timestamp=") != std::string_view::npos)
+            return error({http::status::bad_request, -1021, "Timestamp for this request was 1000ms ahead of the server's time."}, v);
+        --st.faults; // not a REST fault
+        return std::nullopt;
+    }
+
+    enum class fault { none, duplicate, malformed, split, oversized, drop, stall, ping_storm };
     fault pick_fault(ws_client& c) {
         if (cfg.faults.empty() || cfg.fault_rate <= 0) return fault::none;
         std::uniform_real_distribution<double> u(0, 1);
@@ -742,6 +800,16 @@ struct server::impl {
         if (f == "oversized") return fault::oversized;
         if (f == "drop") return fault::drop;
         if (f == "stall") return fault::stall;
+        if (f == "refuse") { // this socket dies and reconnecting is refused for a while
+            refusing_until = std::chrono::steady_clock::now() + cfg.refuse_duration;
+            return fault::drop;
+        }
+        if (f == "key_deleted") { // the key is gone: keepalive answers -1125 (and the stream expires)
+            for (auto& a : accounts)
+                if (a.listen_key == c.listen_key) expire(a);
+            return fault::none;
+        }
+        if (f == "ping_storm") return fault::ping_storm;
         if (f == "expire") {
             for (auto& a : accounts)
                 if (a.listen_key == c.listen_key) expire(a);

@@ -1,7 +1,6 @@
 // acctsync/tools/sim/server.hpp — acctsync-sim: a local Binance futures venue over TLS on loopback.
 //
-// What is served today (the rest of issue 4 — REST faults (slow, 5xx, clock skew), refused
-// reconnects, ping storms, scenario names and burst mode — is not built yet):
+// What is served:
 //   REST  GET  /fapi/v1/time
 //         POST/PUT/DELETE /fapi/v1/listenKey (USER_STREAM: X-MBX-APIKEY only; one key per
 //              account, POST returns the live key; -1125 for a lapsed or deleted key)
@@ -61,8 +60,14 @@ struct server_config {
     // duplicate, malformed (an extra broken frame), split (continuation frames), oversized (an
     // extra 2 MiB frame), drop (TCP dies, no close frame, no close_notify), stall (no data, no
     // pings), expire (listenKeyExpired).
+    // REST faults, per request: slow_rest, rest_5xx, rest_429, rest_418, skew. Connection faults:
+    // refuse (drop and refuse reconnects for refuse_duration), key_deleted, ping_storm.
     std::vector<std::string> faults;
     double fault_rate = 0;
+    std::chrono::milliseconds slow_rest_delay = std::chrono::seconds(2);
+    std::chrono::milliseconds refuse_duration = std::chrono::seconds(5);
+    std::string scenario = "mixed"; // mixed | fills | funding | transfers
+    int burst = 1;                  // operations per tick (the average rate stays `rate`)
 };
 
 class server {
