@@ -499,3 +499,21 @@ TEST_F(sim_fixture, CoinmVenueServesDapiAndLegacyStreamPath) {
     EXPECT_EQ(parse::book_json(book, o), truth);
     EXPECT_EQ(c.request(http::verb::get, "/fapi/v1/time").result(), http::status::not_found) << "a COIN-M venue has no /fapi";
 }
+
+// Binance's published fapi HMAC test vector, sent as is to a simulator account holding the
+// vector's secret: the signature is accepted (what fails is the 2020 timestamp: -1021), and one
+// changed character makes it -1022.
+TEST_F(sim_fixture, BinancePublishedSignatureVectorIsAccepted) {
+    start(0, market::usdm, [](sim::server_config& c) {
+        c.account0_api_key = std::string(64, 'K');
+        c.account0_secret = "2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9";
+    });
+    client c(srv->port());
+    const std::string query = "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=9000&timeInForce=GTC&recvWindow=5000&timestamp=1591702613943";
+    const auto ok_sig = c.request(http::verb::get, "/fapi/v2/balance?" + query + "&signature=3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af9",
+                                  std::string(64, 'K'));
+    EXPECT_NE(ok_sig.body().find("-1021"), std::string::npos) << ok_sig.body();
+    const auto bad_sig = c.request(http::verb::get, "/fapi/v2/balance?" + query + "&signature=3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af8",
+                                   std::string(64, 'K'));
+    EXPECT_NE(bad_sig.body().find("-1022"), std::string::npos) << bad_sig.body();
+}

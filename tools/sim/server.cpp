@@ -738,7 +738,9 @@ struct server::impl {
                     co_await c->ws.async_write(asio::buffer(big), use_awaitable);
                     break;
                 }
-                case fault::drop: // the TCP connection dies: no close frame, no TLS close_notify
+                case fault::drop: // dies mid-message: half of it as a non-final fragment, then the TCP
+                                  // connection goes, with no close frame and no TLS close_notify
+                    co_await c->ws.async_write_some(false, asio::buffer(msg.data(), msg.size() / 2), use_awaitable);
                     beast::get_lowest_layer(c->ws).close();
                     c->closed = true;
                     continue;
