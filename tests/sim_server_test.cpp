@@ -345,7 +345,7 @@ TEST_F(sim_fixture, IgnoringRateLimitsGets429ThenA418BanWithRetryAfter) {
 // typed errors, the rest reassemble and apply, and the mirror still equals the truth.
 TEST_F(sim_fixture, StreamFaultsThatLoseNothingLeaveTheMirrorExact) {
     start(400, market::usdm, [](sim::server_config& c) {
-        c.faults = {"duplicate", "malformed", "split", "oversized"};
+        c.faults = {"duplicate", "malformed", "split", "oversized", "ping_storm"};
         c.fault_rate = 0.15;
     });
     ws_client stream(srv->port(), "/private/ws/" + listen_key());
@@ -516,4 +516,23 @@ TEST_F(sim_fixture, BinancePublishedSignatureVectorIsAccepted) {
     const auto bad_sig = c.request(http::verb::get, "/fapi/v2/balance?" + query + "&signature=3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af8",
                                    std::string(64, 'K'));
     EXPECT_NE(bad_sig.body().find("-1022"), std::string::npos) << bad_sig.body();
+}
+
+TEST_F(sim_fixture, DeletedKeyExpiresTheStreamAndKeepaliveGets1125) {
+    start(200, market::usdm, [](sim::server_config& c) {
+        c.faults = {"key_deleted"};
+        c.fault_rate = 0.02;
+    });
+    ws_client w(srv->port(), "/private/ws/" + listen_key());
+    bool expired = false;
+    for (int i = 0; i < 2000 && !expired; ++i) {
+        const std::string f = w.next(3000);
+        ASSERT_FALSE(f.empty());
+        expired = f.find("\"e\":\"listenKeyExpired\"") != std::string::npos;
+    }
+    EXPECT_TRUE(expired);
+    client c(srv->port());
+    const auto put = c.request(http::verb::put, "/fapi/v1/listenKey", srv->api_key(0));
+    EXPECT_NE(put.body().find("-1125"), std::string::npos) << put.body();
+    EXPECT_TRUE(w.next(300).empty()) << "silent after expiry";
 }
