@@ -44,6 +44,29 @@ struct ws_client : sim::wss_client {
     ws_client(std::uint16_t port, const std::string& target) : sim::wss_client(port, target, ca_dir + "/ca.pem") {}
 };
 
+// Signed REST snapshots, parsed into the book (as-of = when the request left).
+void apply_snapshots(client& c, account_book& book, const sim::server& srv, std::initializer_list<const char*> paths,
+                     market venue = market::usdm) {
+    parse::snapshot_parser snaps;
+    std::uint64_t id = 0;
+    for (const char* path : paths) {
+        const std::int64_t sent = wall_ms();
+        const auto r = c.request(http::verb::get, signed_target(path, srv.api_secret(0), sent), srv.api_key(0));
+        ASSERT_EQ(r.result(), http::status::ok) << path << ": " << r.body();
+        test::padded in(r.body());
+        parse::vector_sink sink;
+        parse::snapshot_request req;
+        req.kind = parse::kind_from_path(path);
+        req.venue = venue;
+        req.snapshot_id = ++id;
+        req.as_of_ms = sent; // the response describes the account at or after the request
+        req.request_sent_ns = sent * 1'000'000;
+        const auto pr = snaps.parse_rest(in.data(), in.size, req, sink.sink());
+        ASSERT_TRUE(pr.ok()) << path << ": " << parse::error_json(pr);
+        for (const auto& ev : sink.events) (void)book.apply(ev);
+    }
+}
+
 struct sim_fixture : ::testing::Test {
     std::unique_ptr<sim::server> srv;
     void start(double rate = 200, market venue = market::usdm, const std::function<void(sim::server_config&)>& tweak = {}) {
@@ -187,26 +210,11 @@ TEST_F(sim_fixture, TruthEqualsMirrorFromSnapshotAndStream) {
     ws_client stream(srv->port(), "/private/ws/" + key);
     std::vector<std::string> frames;
     for (int i = 0; i < 50; ++i) frames.push_back(stream.next(3000));
-    // Snapshot while the stream flows: last-writer-wins sorts out the overlap.
+    // Snapshot while the stream flows: last-writer-wins sorts out the overlap. Binance's advice:
+    // account + positionRisk (v2 account rows carry no isolated wallet).
     client c(srv->port());
     account_book book;
-    parse::snapshot_parser snaps;
-    std::uint64_t id = 0;
-    // Binance's advice: account + positionRisk (v2 account rows carry no isolated wallet).
-    for (const char* path : {"/fapi/v2/account", "/fapi/v2/positionRisk", "/fapi/v1/accountConfig"}) {
-        const std::int64_t sent = wall_ms();
-        const auto r = c.request(http::verb::get, signed_target(path, srv->api_secret(0), sent), srv->api_key(0));
-        ASSERT_EQ(r.result(), http::status::ok) << r.body();
-        test::padded in(r.body());
-        parse::vector_sink sink;
-        parse::snapshot_request req;
-        req.kind = parse::kind_from_path(path);
-        req.snapshot_id = ++id;
-        req.as_of_ms = sent; // the response describes the account at or after the request
-        req.request_sent_ns = sent * 1'000'000;
-        ASSERT_TRUE(snaps.parse_rest(in.data(), in.size, req, sink.sink()).ok());
-        for (const auto& ev : sink.events) (void)book.apply(ev);
-    }
+    apply_snapshots(c, book, *srv, {"/fapi/v2/account", "/fapi/v2/positionRisk", "/fapi/v1/accountConfig"});
     for (int i = 0; i < 100; ++i) frames.push_back(stream.next(3000));
     srv->pause_scenario(true);
     for (std::string f; !(f = stream.next(500)).empty();) { // drain
@@ -351,20 +359,7 @@ TEST_F(sim_fixture, StreamFaultsThatLoseNothingLeaveTheMirrorExact) {
     ws_client stream(srv->port(), "/private/ws/" + listen_key());
     client rest(srv->port());
     account_book book;
-    parse::snapshot_parser snaps;
-    std::uint64_t id = 0;
-    for (const char* path : {"/fapi/v2/account", "/fapi/v2/positionRisk", "/fapi/v1/accountConfig"}) {
-        const std::int64_t sent = wall_ms();
-        const auto r = rest.request(http::verb::get, signed_target(path, srv->api_secret(0), sent), srv->api_key(0));
-        test::padded in(r.body());
-        parse::vector_sink sink;
-        parse::snapshot_request req;
-        req.kind = parse::kind_from_path(path);
-        req.snapshot_id = ++id;
-        req.as_of_ms = sent;
-        ASSERT_TRUE(snaps.parse_rest(in.data(), in.size, req, sink.sink()).ok());
-        for (const auto& ev : sink.events) (void)book.apply(ev);
-    }
+    apply_snapshots(rest, book, *srv, {"/fapi/v2/account", "/fapi/v2/positionRisk", "/fapi/v1/accountConfig"});
     parse::user_stream_parser parser;
     int errors = 0, oversized = 0, frames = 0;
     auto consume = [&](const std::string& f) {
@@ -462,23 +457,7 @@ TEST_F(sim_fixture, CoinmVenueServesDapiAndLegacyStreamPath) {
     const std::string key = lk.body().substr(at, lk.body().find('"', at) - at);
     ws_client stream(srv->port(), "/ws/" + key);
     account_book book;
-    parse::snapshot_parser snaps;
-    std::uint64_t id = 0;
-    for (const char* path : {"/dapi/v1/account", "/dapi/v1/positionRisk"}) {
-        const std::int64_t sent = wall_ms();
-        const auto r = c.request(http::verb::get, signed_target(path, srv->api_secret(0), sent), srv->api_key(0));
-        ASSERT_EQ(r.result(), http::status::ok) << r.body();
-        test::padded in(r.body());
-        parse::vector_sink sink;
-        parse::snapshot_request req;
-        req.kind = parse::kind_from_path(path);
-        req.venue = market::coinm;
-        req.snapshot_id = ++id;
-        req.as_of_ms = sent;
-        const auto pr = snaps.parse_rest(in.data(), in.size, req, sink.sink());
-        ASSERT_TRUE(pr.ok()) << parse::error_json(pr);
-        for (const auto& ev : sink.events) (void)book.apply(ev);
-    }
+    apply_snapshots(c, book, *srv, {"/dapi/v1/account", "/dapi/v1/positionRisk"}, market::coinm);
     parse::user_stream_parser parser;
     int n = 0;
     auto consume = [&](const std::string& f) {
