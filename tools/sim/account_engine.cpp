@@ -125,7 +125,7 @@ event account_engine::position_event(const position_key& k, std::int64_t t, upda
     return ev;
 }
 
-std::string account_engine::account_update(std::vector<event> items, std::int64_t, update_reason) const {
+std::string account_engine::account_update(std::vector<event> items) const {
     for (std::size_t i = 0; i < items.size(); ++i) {
         items[i].header.item_index = static_cast<std::uint16_t>(i);
         items[i].header.item_count = static_cast<std::uint16_t>(items.size());
@@ -138,7 +138,7 @@ std::vector<std::string> account_engine::deposit(std::string_view asset, decimal
     balance& b = balances_[std::string(asset)];
     b.wallet = add(b.wallet, amount);
     b.time = t;
-    return {account_update({balance_event(std::string(asset), amount, t, update_reason::deposit)}, t, update_reason::deposit)};
+    return {account_update({balance_event(std::string(asset), amount, t, update_reason::deposit)})};
 }
 
 std::vector<std::string> account_engine::withdraw(std::string_view asset, decimal amount, std::int64_t t) {
@@ -146,7 +146,7 @@ std::vector<std::string> account_engine::withdraw(std::string_view asset, decima
     if (amount.is_negative() || amount.is_zero() || it == balances_.end() || it->second.wallet < amount) return {};
     it->second.wallet = sub(it->second.wallet, amount);
     it->second.time = t;
-    return {account_update({balance_event(it->first, -amount, t, update_reason::withdraw)}, t, update_reason::withdraw)};
+    return {account_update({balance_event(it->first, -amount, t, update_reason::withdraw)})};
 }
 
 std::vector<std::string> account_engine::fill(const fill_request& f, std::int64_t t) {
@@ -240,7 +240,7 @@ std::vector<std::string> account_engine::fill(const fill_request& f, std::int64_
                       ev.payload.position.side == position_side::both;
         if (!listed) items.insert(items.begin() + 1, position_event(both, t, update_reason::order));
     }
-    out.push_back(account_update(std::move(items), t, update_reason::order));
+    out.push_back(account_update(std::move(items)));
 
     o.exec = execution_type::trade;
     o.status = order_status::filled;
@@ -270,7 +270,7 @@ std::vector<std::string> account_engine::funding(std::string_view symbol, positi
         items[0] = balance_event(asset, amount, t, update_reason::funding_fee);
         items.push_back(position_event(k, t, update_reason::funding_fee));
     }
-    return {account_update(std::move(items), t, update_reason::funding_fee)};
+    return {account_update(std::move(items))};
 }
 
 std::vector<std::string> account_engine::set_leverage(std::string_view symbol, std::uint32_t leverage, std::int64_t t) {
@@ -300,7 +300,7 @@ std::vector<std::string> account_engine::set_margin_type(std::string_view symbol
     std::vector<event> items;
     for (const auto& [k, p] : positions_)
         if (k.first == s) items.push_back(position_event(k, t, update_reason::margin_type_change));
-    return {account_update(std::move(items), t, update_reason::margin_type_change)};
+    return {account_update(std::move(items))};
 }
 
 std::vector<std::string> account_engine::margin_call(std::int64_t t) {

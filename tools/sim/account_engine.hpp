@@ -97,7 +97,7 @@ private:
 
     event balance_event(const std::string& asset, decimal change, std::int64_t t, update_reason r) const;
     event position_event(const position_key& k, std::int64_t t, update_reason r) const;
-    std::string account_update(std::vector<event> items, std::int64_t t, update_reason r) const;
+    std::string account_update(std::vector<event> items) const; // one ACCOUNT_UPDATE frame, items numbered
     void stamp(event& ev, std::int64_t t) const;
     std::vector<event> snapshot_rows(snapshot_kind kind) const;
     position& position_of(const std::string& symbol, position_side side);

@@ -319,12 +319,10 @@ struct server::impl {
         if (!verify_hmac_sha256_hex(a.secret, total, *sig))
             return rest_error{http::status::bad_request, -1022, "Signature for this request is not valid."};
         std::int64_t t = 0, window = 5000;
-        const char* stop = nullptr;
         const auto rw = query_param(query, "recvWindow");
         if (std::from_chars(ts->data(), ts->data() + ts->size(), t).ec != std::errc{} ||
             (rw && std::from_chars(rw->data(), rw->data() + rw->size(), window).ec != std::errc{}))
             return rest_error{http::status::bad_request, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed."};
-        (void)stop;
         const std::int64_t server_time = now_ms();
         if (t >= server_time + 1000)
             return rest_error{http::status::bad_request, -1021, "Timestamp for this request was 1000ms ahead of the server's time."};
