@@ -1,6 +1,7 @@
 // acctsync/tools/sim/server.cpp — see server.hpp.
 #include "tools/sim/server.hpp"
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cctype>
@@ -63,6 +64,13 @@ std::string_view event_name(std::string_view frame) {
     if (start == std::string_view::npos) return {};
     const auto from = start + 5;
     return frame.substr(from, frame.find('"', from) - from);
+}
+
+// The symbols every simulated account can trade.
+const std::array<std::string_view, 3>& symbols_of(market venue) {
+    static constexpr std::array<std::string_view, 3> usdm{"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+    static constexpr std::array<std::string_view, 3> coinm{"BTCUSD_PERP", "ETHUSD_PERP", "ADAUSD_PERP"};
+    return venue == market::usdm ? usdm : coinm;
 }
 
 struct rest_error {
@@ -155,8 +163,6 @@ struct server::impl {
         acceptor.bind(ep);
         acceptor.listen();
         const bool usdm = cfg.venue == market::usdm;
-        const char* symbols_usdm[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
-        const char* symbols_coinm[] = {"BTCUSD_PERP", "ETHUSD_PERP", "ADAUSD_PERP"};
         for (int i = 0; i < cfg.accounts; ++i) {
             account_slot a;
             a.api_key = random_token(rng, 64);
@@ -170,7 +176,7 @@ struct server::impl {
             o.venue = cfg.venue;
             o.hedge_mode = cfg.hedge_mode;
             a.engine = std::make_unique<account_engine>(o);
-            for (const char* s : usdm ? symbols_usdm : symbols_coinm) a.engine->list_symbol(s);
+            for (const std::string_view sym : symbols_of(cfg.venue)) a.engine->list_symbol(sym);
             const std::int64_t t = tick();
             if (usdm) (void)a.engine->deposit("USDT", dec("100000"), t);
             else
@@ -213,10 +219,8 @@ struct server::impl {
         if (accounts.empty()) return;
         account_slot& a = accounts[rng() % accounts.size()];
         account_engine& e = *a.engine;
-        const bool usdm = cfg.venue == market::usdm;
-        const char* symbols_usdm[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
-        const char* symbols_coinm[] = {"BTCUSD_PERP", "ETHUSD_PERP", "ADAUSD_PERP"};
-        const std::string sym = (usdm ? symbols_usdm : symbols_coinm)[rng() % 3];
+        const std::size_t pick = static_cast<std::size_t>(rng() % symbols_of(cfg.venue).size());
+        const std::string sym(symbols_of(cfg.venue)[pick]);
         const std::string asset = e.margin_asset_of(sym);
         const std::int64_t t = tick();
         std::vector<std::string> frames;
