@@ -10,6 +10,7 @@
 #include "parse/event_json.hpp"
 #include "support/payload.hpp"
 #include "tools/sim/account_engine.hpp"
+#include "tools/sim/scenario.hpp"
 
 using namespace acctsync;
 using sim::account_engine;
@@ -182,28 +183,7 @@ TEST(SimEngine, TruthEqualsMirrorBuiltFromSnapshotAndFrames) {
             for (int i = 0; i < steps; ++i) {
                 t += 1 + static_cast<std::int64_t>(rng() % 5);
                 const std::string sym = syms[rng() % 3];
-                const std::string a = e.margin_asset_of(sym);
-                std::vector<std::string> out;
-                switch (rng() % 10) {
-                case 0: out = e.deposit(a, decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 100000) * 1000000), t); break;
-                case 1: out = e.withdraw(a, decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 1000) * 1000000), t); break;
-                case 2: out = e.set_leverage(sym, 1 + static_cast<std::uint32_t>(rng() % 100), t); break;
-                case 3: out = e.funding(sym, rng() % 2 ? position_side::long_side : position_side::short_side,
-                                        decimal::from_raw(static_cast<std::int64_t>(rng() % 2000) - 1000), t); break;
-                case 4: out = e.set_margin_type(sym, rng() % 2 ? margin_type::cross : margin_type::isolated, t); break;
-                case 5: out = e.set_multi_assets(rng() % 2, t); break;
-                default: {
-                    sim::fill_request f;
-                    f.symbol = sym;
-                    f.side = rng() % 2 ? order_side::buy : order_side::sell;
-                    f.pos_side = rng() % 2 ? position_side::long_side : position_side::short_side;
-                    f.qty = decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 1000) * 100000);
-                    f.price = decimal::from_raw(static_cast<std::int64_t>(1000 + rng() % 100000) * 1000000);
-                    f.fee = decimal::from_raw(static_cast<std::int64_t>(rng() % 100000));
-                    f.order_id = f.trade_id = static_cast<std::int64_t>(i);
-                    out = e.fill(f, t);
-                }
-                }
+                const auto out = sim::random_operation(e, static_cast<int>(rng() % 10), sym, rng, t, i);
                 frames.insert(frames.end(), out.begin(), out.end());
             }
         };

@@ -24,6 +24,7 @@
 #include "parse/json_writer.hpp"
 #include "parse/snapshot.hpp"
 #include "tools/sim/account_engine.hpp"
+#include "tools/sim/scenario.hpp"
 
 namespace acctsync::sim {
 
@@ -221,38 +222,14 @@ struct server::impl {
         account_engine& e = *a.engine;
         const std::size_t pick = static_cast<std::size_t>(rng() % symbols_of(cfg.venue).size());
         const std::string sym(symbols_of(cfg.venue)[pick]);
-        const std::string asset = e.margin_asset_of(sym);
         const std::int64_t t = tick();
-        std::vector<std::string> frames;
         // The scenario picks the mix: mixed (everything), fills (trading only), funding (funding
         // fees on open positions, with fills to open them), transfers (deposits and withdrawals).
         int op = static_cast<int>(rng() % 11);
         if (cfg.scenario == "fills") op = 6;
         else if (cfg.scenario == "funding") op = rng() % 4 == 0 ? 6 : 3;
         else if (cfg.scenario == "transfers") op = static_cast<int>(rng() % 2);
-        switch (op) {
-        case 10: frames = e.margin_call(t); break;
-        case 0: frames = e.deposit(asset, decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 100000) * 100000), t); break;
-        case 1: frames = e.withdraw(asset, decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 1000) * 100000), t); break;
-        case 2: frames = e.set_leverage(sym, 1 + static_cast<std::uint32_t>(rng() % 100), t); break;
-        case 3:
-            frames = e.funding(sym, rng() % 2 ? position_side::long_side : position_side::short_side,
-                               decimal::from_raw(static_cast<std::int64_t>(rng() % 2000) - 1000), t);
-            break;
-        case 4: frames = e.set_margin_type(sym, rng() % 2 ? margin_type::cross : margin_type::isolated, t); break;
-        case 5: frames = e.set_multi_assets(rng() % 2, t); break;
-        default: {
-            fill_request f;
-            f.symbol = sym;
-            f.side = rng() % 2 ? order_side::buy : order_side::sell;
-            f.pos_side = rng() % 2 ? position_side::long_side : position_side::short_side;
-            f.qty = decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 1000) * 100000);
-            f.price = decimal::from_raw(static_cast<std::int64_t>(1000 + rng() % 100000) * 1000000);
-            f.fee = decimal::from_raw(static_cast<std::int64_t>(rng() % 100000));
-            f.order_id = f.trade_id = next_id++;
-            frames = e.fill(f, t);
-        }
-        }
+        std::vector<std::string> frames = random_operation(e, op, sym, rng, t, next_id++);
         ++st.operations;
         for (const auto& fr : frames) publish(a, fr);
     }
