@@ -439,11 +439,19 @@ public:
     }
 
     // Key of a field as raw bytes (keys with escapes come back as "\\" and match nothing).
+    // An escaped key matches no field we read; it stands for itself as "\\". The view points into
+    // a zero-filled 8-byte array because key_code() loads 8 bytes unconditionally (a bare string
+    // literal here was a global-buffer-overflow found by the fuzzer).
+    [[nodiscard]] static std::string_view escaped_key() noexcept {
+        alignas(8) static constexpr char k[8] = {'\\'};
+        return {k, 1};
+    }
+
     [[nodiscard]] static std::string_view key_of(od::field& f) noexcept {
         const char* k = f.key().raw();
         std::size_t n = 0;
         while (k[n] != '"') {
-            if (k[n] == '\\') return "\\";
+            if (k[n] == '\\') return escaped_key();
             ++n;
         }
         return {k, n};
