@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
         if (!parser.parse(in.data(), n, {}, sink).ok()) return 1;
         events += ring.drain([](const acctsync::event&) {});
     }
-    std::printf("%zu events\n", events);
+    std::printf("%zu events, %llu through the fast pass\n", events,
+                static_cast<unsigned long long>(parser.counters().fast_frames));
     return 0;
 }

@@ -22,6 +22,7 @@
 #include <type_traits>
 #include "core/enums.hpp"
 #include "core/inline_string.hpp"
+#include "parse/fast_json.hpp"
 #include "parse/parse_error.hpp"
 
 namespace acctsync::parse::detail {
@@ -143,6 +144,22 @@ consteval std::uint64_t operator""_k(const char* s, std::size_t n) { return key_
     return true;
 }
 
+inline std::string_view raw_token(od::value& v) noexcept { return v.raw_json_token(); }
+inline simdjson::error_code unescape(od::value& v, std::string_view& out) noexcept { return v.get_string().get(out); }
+// The fast cursor gives up on any backslash, so its strings never need unescaping.
+inline simdjson::error_code unescape(fast_value&, std::string_view&) noexcept { return simdjson::STRING_ERROR; }
+
+// Type of the container values for each value kind (simdjson On-Demand, or the fast cursor).
+template <class V> struct json_types;
+template <> struct json_types<od::value> {
+    using object = od::object;
+    using array = od::array;
+};
+template <> struct json_types<fast_value> {
+    using object = fast_object;
+    using array = fast_array;
+};
+
 class reader {
 public:
     reader(const char* base, std::size_t size, parse_result& r) noexcept : base_(base), size_(size), r_(r) {}
@@ -186,8 +203,9 @@ public:
     [[nodiscard]] const char* base() const noexcept { return base_; }
 
     // Raw token of a scalar value, trailing whitespace trimmed.
-    bool token(od::value& v, std::string_view& out, std::string_view field) noexcept {
-        const std::string_view t = v.raw_json_token();
+    template <class V>
+    bool token(V& v, std::string_view& out, std::string_view field) noexcept {
+        const std::string_view t = raw_token(v);
         last_token_ = t.data();
         out = trim_right(t);
         if (out.empty()) return fail(parse_errc::invalid_json, t.data(), field);
@@ -197,20 +215,33 @@ public:
     // String contents of a token known to start with '"'. Escaped strings are unescaped by
     // simdjson into its preallocated string buffer (never the case for Binance's symbols, ids
     // and decimals).
-    bool string_body(od::value& v, std::string_view tok, std::string_view& out, std::string_view field) noexcept {
+    template <class V>
+    bool string_body(V& v, std::string_view tok, std::string_view& out, std::string_view field) noexcept {
         if (tok.size() < 2 || tok.back() != '"') return fail(parse_errc::truncated, tok.data(), field);
         const std::string_view body = tok.substr(1, tok.size() - 2);
+        if constexpr (std::is_same_v<V, fast_value>) { // the fast cursor accepts no escapes
+            out = body;
+            return true;
+        }
         if (body.find('\\') == std::string_view::npos) {
             out = body;
             return true;
         }
-        if (auto e = v.get_string().get(out)) return fail_json(e, tok.data(), field);
+        if (auto e = unescape(v, out)) return fail_json(e, tok.data(), field);
         return true;
     }
 
     // "null" => absent (present=false). Decimal strings; a bare JSON number is accepted as its
     // exact text. Anything else is wrong_type.
-    bool read_decimal(od::value& v, decimal& out, bool& present, std::string_view field) noexcept {
+    template <class V>
+    bool read_decimal(V& v, decimal& out, bool& present, std::string_view field) noexcept {
+        if constexpr (std::is_same_v<V, fast_value>) {
+            if (!v.consumed && v.c->quoted_decimal(out, v.tok)) {
+                v.consumed = true;
+                present = true;
+                return true;
+            }
+        }
         std::string_view t;
         if (!token(v, t, field)) return false;
         if (is_null_token(t)) {
@@ -237,7 +268,15 @@ public:
     }
 
     // JSON integer, or a quoted integer (REST stringifies some).
-    bool read_int(od::value& v, std::int64_t& out, bool& present, std::string_view field) noexcept {
+    template <class V>
+    bool read_int(V& v, std::int64_t& out, bool& present, std::string_view field) noexcept {
+        if constexpr (std::is_same_v<V, fast_value>) {
+            if (!v.consumed && v.c->integer(out, v.tok)) {
+                v.consumed = true;
+                present = true;
+                return true;
+            }
+        }
         std::string_view t;
         if (!token(v, t, field)) return false;
         if (is_null_token(t)) {
@@ -262,7 +301,8 @@ public:
         return true;
     }
 
-    bool read_bool(od::value& v, bool& out, bool& present, std::string_view field) noexcept {
+    template <class V>
+    bool read_bool(V& v, bool& out, bool& present, std::string_view field) noexcept {
         std::string_view t;
         if (!token(v, t, field)) return false;
         if (t == "true" || t == "\"true\"") out = true;
@@ -276,7 +316,8 @@ public:
         return true;
     }
 
-    bool read_string(od::value& v, std::string_view& out, bool& present, std::string_view field) noexcept {
+    template <class V>
+    bool read_string(V& v, std::string_view& out, bool& present, std::string_view field) noexcept {
         std::string_view t;
         if (!token(v, t, field)) return false;
         if (is_null_token(t)) {
@@ -294,8 +335,8 @@ public:
         return true;
     }
 
-    template <std::size_t N>
-    bool read_inline(od::value& v, inline_string<N>& out, bool& present, std::string_view field) noexcept {
+    template <std::size_t N, class V>
+    bool read_inline(V& v, inline_string<N>& out, bool& present, std::string_view field) noexcept {
         std::string_view s;
         if (!read_string(v, s, present, field)) return false;
         if (!present) return true;
@@ -303,8 +344,8 @@ public:
         return true;
     }
 
-    template <class E>
-    bool read_enum(od::value& v, E& out, bool& present, std::string_view field) noexcept {
+    template <class E, class V>
+    bool read_enum(V& v, E& out, bool& present, std::string_view field) noexcept {
         std::string_view s;
         if (!read_string(v, s, present, field)) return false;
         if (present) out = from_wire<E>(s);
@@ -312,37 +353,37 @@ public:
     }
 
     // Optional fields: read the value and, when present, set its bit in the payload's mask.
-    template <class F, class B>
-    bool decimal_field(od::value& v, decimal& out, F& fields, B bit, std::string_view field) noexcept {
+    template <class F, class B, class V>
+    bool decimal_field(V& v, decimal& out, F& fields, B bit, std::string_view field) noexcept {
         bool present = false;
         if (!read_decimal(v, out, present, field)) return false;
         if (present) fields = static_cast<F>(fields | bit);
         return true;
     }
-    template <class F, class B>
-    bool bool_field(od::value& v, bool& out, F& fields, B bit, std::string_view field) noexcept {
+    template <class F, class B, class V>
+    bool bool_field(V& v, bool& out, F& fields, B bit, std::string_view field) noexcept {
         bool present = false;
         if (!read_bool(v, out, present, field)) return false;
         if (present) fields = static_cast<F>(fields | bit);
         return true;
     }
-    template <std::size_t N, class F, class B>
-    bool inline_field(od::value& v, inline_string<N>& out, F& fields, B bit, std::string_view field) noexcept {
+    template <std::size_t N, class F, class B, class V>
+    bool inline_field(V& v, inline_string<N>& out, F& fields, B bit, std::string_view field) noexcept {
         bool present = false;
         if (!read_inline(v, out, present, field)) return false;
         if (present) fields = static_cast<F>(fields | bit);
         return true;
     }
-    template <class F, class B>
-    bool margin_type_field(od::value& v, margin_type& out, F& fields, B bit, std::string_view field) noexcept {
+    template <class F, class B, class V>
+    bool margin_type_field(V& v, margin_type& out, F& fields, B bit, std::string_view field) noexcept {
         bool present = false;
         if (!read_margin_type(v, out, present, field)) return false;
         if (present) fields = static_cast<F>(fields | bit);
         return true;
     }
     // An integer in [0, max] (leverage, adl, expiry reason).
-    template <class T>
-    bool small_uint(od::value& v, T& out, std::int64_t max, bool& present, std::string_view field) noexcept {
+    template <class T, class V>
+    bool small_uint(V& v, T& out, std::int64_t max, bool& present, std::string_view field) noexcept {
         std::int64_t x = 0;
         if (!read_int(v, x, present, field)) return false;
         if (!present) return true;
@@ -351,7 +392,8 @@ public:
         return true;
     }
     // BOTH / LONG / SHORT; any other spelling is not a position this library can key.
-    bool position_side_field(od::value& v, position_side& out, std::string_view field) noexcept {
+    template <class V>
+    bool position_side_field(V& v, position_side& out, std::string_view field) noexcept {
         std::string_view s;
         bool present = false;
         if (!read_string(v, s, present, field)) return false;
@@ -363,7 +405,8 @@ public:
 
     // Margin type spellings: "cross"/"isolated" (ACCOUNT_UPDATE, positionRisk), "CROSSED"/"ISOLATED"
     // (MARGIN_CALL, symbolConfig).
-    bool read_margin_type(od::value& v, margin_type& out, bool& present, std::string_view field) noexcept {
+    template <class V>
+    bool read_margin_type(V& v, margin_type& out, bool& present, std::string_view field) noexcept {
         std::string_view s;
         if (!read_string(v, s, present, field)) return false;
         if (!present) return true;
@@ -457,7 +500,86 @@ public:
         return {k, n};
     }
 
-    [[nodiscard]] static const char* location(od::value& v) noexcept { return v.raw_json_token().data(); }
+    template <class V>
+    [[nodiscard]] static const char* location(V& v) noexcept { return raw_token(v).data(); }
+
+    // ---- the fast cursor's values (fast_json.hpp): same readers, its own structure ----------
+    [[nodiscard]] static bool is_null(fast_value& v) noexcept {
+        if (!v.consumed && v.c->peek() != 'n') return false;
+        return is_null_token(raw_token(v));
+    }
+    bool skip_value(fast_value& v, std::string_view field) noexcept {
+        (void)raw_token(v);
+        return v.c->bad() ? fail(parse_errc::invalid_json, nullptr, field) : true;
+    }
+    bool object_of(fast_value& v, fast_object& out, std::string_view field) noexcept {
+        if (v.consumed || v.c->peek() != '{' || !v.c->open('{')) return fail(parse_errc::wrong_type, nullptr, field);
+        v.consumed = true;
+        out.c = v.c;
+        return true;
+    }
+    bool array_of(fast_value& v, fast_array& out, std::string_view field) noexcept {
+        if (v.consumed || v.c->peek() != '[' || !v.c->open('[')) return fail(parse_errc::wrong_type, nullptr, field);
+        v.consumed = true;
+        out.c = v.c;
+        return true;
+    }
+    // Visits each member as f(key, value); a value f leaves unread is skipped (validated).
+    template <class F>
+    bool for_each_field(fast_object& o, std::string_view field, F&& f) noexcept {
+        for (bool first = true;; first = false) {
+            std::string_view key;
+            const int r = o.c->member(first, key);
+            if (r == 0) return true;
+            if (r < 0) return fail(parse_errc::invalid_json, nullptr, field);
+            fast_value v{o.c};
+            if (!f(key, v)) return false;
+            if (!skip_value(v, field)) return false;
+        }
+    }
+    template <class F>
+    bool for_each_element(fast_array& a, std::string_view field, F&& f) noexcept {
+        for (bool first = true;; first = false) {
+            const int r = a.c->element(first);
+            if (r == 0) return true;
+            if (r < 0) return fail(parse_errc::invalid_json, nullptr, field);
+            fast_value v{a.c};
+            if (!f(v)) return false;
+            if (!skip_value(v, field)) return false;
+        }
+    }
+    // Null check that keeps the On-Demand path's error classification.
+    bool null_or_value(fast_value& v, bool& is_null_out, std::string_view) noexcept {
+        is_null_out = is_null(v);
+        return true;
+    }
+
+    // ---- simdjson On-Demand values ------------------------------------------------------------
+    template <class F>
+    bool for_each_field(od::object& o, std::string_view field, F&& f) noexcept {
+        for (auto fi : o) {
+            od::field fld;
+            if (auto e = std::move(fi).get(fld)) return fail_json(e, nullptr, field);
+            od::value v = fld.value();
+            if (!f(key_of(fld), v)) return false;
+        }
+        return true;
+    }
+    template <class F>
+    bool for_each_element(od::array& a, std::string_view field, F&& f) noexcept {
+        for (auto el : a) {
+            od::value v;
+            if (auto e = std::move(el).get(v)) return fail_json(e, nullptr, field);
+            if (!f(v)) return false;
+        }
+        return true;
+    }
+    bool null_or_value(od::value& v, bool& is_null_out, std::string_view field) noexcept {
+        od::json_type t;
+        if (auto e = v.type().get(t)) return fail_json(e, nullptr, field);
+        is_null_out = t == od::json_type::null;
+        return true;
+    }
 
 private:
     const char* base_;

@@ -85,20 +85,25 @@ struct user_stream_parser::impl {
     const stream_context* ctx = nullptr;
 
     parse_result run(const char* data, std::size_t size, const stream_context& c, const event_sink& sink) noexcept;
+    bool fast_frame(detail::reader& rd, detail::fast_cursor& c) noexcept;
+    bool fast_event_body(detail::reader& rd, detail::fast_cursor& c) noexcept;
     bool parse_frame(detail::reader& rd, od::document& doc) noexcept;
     bool parse_event_object(detail::reader& rd, od::object& obj, bool top) noexcept;
     bool envelope(detail::reader& rd, od::object& root) noexcept;
-    bool field(detail::reader& rd, event_kind kind, std::string_view key, od::value& v) noexcept;
+    bool end_of_event(detail::reader& rd, event_kind kind, bool seen_body) noexcept;
 
-    bool account_update_body(detail::reader& rd, od::value& v) noexcept;
-    bool balance_item(detail::reader& rd, od::object& o) noexcept;
-    bool position_item(detail::reader& rd, od::object& o) noexcept;
-    bool config_leverage(detail::reader& rd, od::value& v) noexcept;
-    bool config_multi_assets(detail::reader& rd, od::value& v) noexcept;
-    bool order_body(detail::reader& rd, od::value& v) noexcept;
-    bool algo_body(detail::reader& rd, od::value& v) noexcept;
-    bool margin_call_items(detail::reader& rd, od::value& v) noexcept;
-    bool trade_lite_field(detail::reader& rd, std::string_view key, od::value& v) noexcept;
+    // Per-kind readers, for simdjson On-Demand values and for the fast cursor's values alike.
+    template <class V> bool read_event_name(detail::reader& rd, V& v, event_kind& kind) noexcept;
+    template <class V> bool field(detail::reader& rd, event_kind kind, std::string_view key, V& v) noexcept;
+    template <class V> bool account_update_body(detail::reader& rd, V& v) noexcept;
+    template <class O> bool balance_item(detail::reader& rd, O& o) noexcept;
+    template <class O> bool position_item(detail::reader& rd, O& o) noexcept;
+    template <class V> bool config_leverage(detail::reader& rd, V& v) noexcept;
+    template <class V> bool config_multi_assets(detail::reader& rd, V& v) noexcept;
+    template <class V> bool order_body(detail::reader& rd, V& v) noexcept;
+    template <class V> bool algo_body(detail::reader& rd, V& v) noexcept;
+    template <class V> bool margin_call_items(detail::reader& rd, V& v) noexcept;
+    template <class V> bool trade_lite_field(detail::reader& rd, std::string_view key, V& v) noexcept;
 
     event* emit(event_type t) noexcept { return emitter.next(t, ctx->venue, ctx->account); }
     void finish(event& ev) noexcept;
@@ -120,6 +125,29 @@ parse_result user_stream_parser::impl::run(const char* data, std::size_t size, c
     ++counters.frames;
     ctx = &c;
     hdr = frame_header{}; // pass 2 re-reads the same values; batch publishing needs them from pass 1
+    // Fast pass first (fast_json.hpp). It publishes only a frame it read completely and within one
+    // batch; on anything else it leaves no trace and the On-Demand parser below decides.
+    if (opt.fast_pass && size <= opt.max_frame) {
+        parse_result scratch;
+        detail::reader frd(data, size, scratch);
+        detail::fast_cursor cur(data, size);
+        emitter.begin(sink, detail::frame_emitter::mode::direct, &impl::finish_cb, this);
+        if (fast_frame(frd, cur) && emitter.current_mode() == detail::frame_emitter::mode::direct) {
+            parse_result r;
+            if (emitter.sink_full()) {
+                emitter.abandon();
+                ++counters.sink_full;
+                r.code = parse_errc::sink_full;
+                return r;
+            }
+            r.published = emitter.commit();
+            counters.events += r.published;
+            ++counters.fast_frames;
+            return r;
+        }
+        emitter.abandon();
+        hdr = frame_header{};
+    }
     return detail::run_frame(parser, emitter, sink, opt.max_frame, data, size, &impl::finish_cb, this,
                              {counters.events, counters.errors, counters.sink_full, counters.split_updates},
                              [this](detail::reader& rd, od::document& doc) { return parse_frame(rd, doc); });
@@ -144,6 +172,10 @@ void user_stream_parser::impl::finish(event& ev) noexcept {
             break;
         case event_type::order_update:
             if (hdr.has_alias) ev.payload.order.account_alias = hdr.alias;
+            break;
+        case event_type::stream_status:
+            if (ev.payload.status.kind == stream_status_kind::unknown_event) ++counters.unknown_events;
+            if (ev.payload.status.kind == stream_status_kind::ignored_event) ++counters.ignored_events;
             break;
         case event_type::margin_call:
             if (hdr.has_alias) ev.payload.margin.account_alias = hdr.alias;
@@ -187,27 +219,39 @@ bool user_stream_parser::impl::envelope(detail::reader& rd, od::object& root) no
     return true;
 }
 
+namespace {
+// The member that carries an event's body (its absence is missing_field).
+bool is_body_key(event_kind kind, std::string_view key) noexcept {
+    switch (kind) {
+    case event_kind::account_update: return key == "a";
+    case event_kind::order_trade_update:
+    case event_kind::algo_update: return key == "o";
+    case event_kind::account_config_update: return key == "ac" || key == "ai";
+    default: return false;
+    }
+}
+} // namespace
+
+template <class V>
+bool user_stream_parser::impl::read_event_name(detail::reader& rd, V& v, event_kind& kind) noexcept {
+    std::string_view name;
+    bool present = false;
+    if (!rd.read_string(v, name, present, "e")) return false;
+    if (!present) return rd.fail(parse_errc::missing_field, rd.base(), "e");
+    hdr.event_name = name;
+    kind = kind_of(name);
+    return true;
+}
+
 bool user_stream_parser::impl::parse_event_object(detail::reader& rd, od::object& obj, bool top) noexcept {
     event_kind kind = event_kind::none;
     bool first = true, lookup = false, seen_body = false, empty = true;
-    auto on_field = [&](od::field& fld, bool skip_e) -> bool {
+    auto on_field = [&](od::field& fld) -> bool {
         const auto key = detail::reader::key_of(fld);
         od::value v = fld.value();
-        if (key == "e") return skip_e ? rd.skip_value(v, "e") : true;
-        if ((kind == event_kind::account_update && key == "a") ||
-            ((kind == event_kind::order_trade_update || kind == event_kind::algo_update) && key == "o") ||
-            (kind == event_kind::account_config_update && (key == "ac" || key == "ai")))
-            seen_body = true;
+        if (key == "e") return rd.skip_value(v, "e");
+        seen_body |= is_body_key(kind, key);
         return field(rd, kind, key, v);
-    };
-    auto read_e = [&](od::value& v) -> bool {
-        std::string_view name;
-        bool present = false;
-        if (!rd.read_string(v, name, present, "e")) return false;
-        if (!present) return rd.fail(parse_errc::missing_field, rd.base(), "e");
-        hdr.event_name = name;
-        kind = kind_of(name);
-        return true;
     };
     // Almost always "e" comes first: one pass. Otherwise find it, then read from the top.
     for (auto f : obj) {
@@ -218,7 +262,8 @@ bool user_stream_parser::impl::parse_event_object(detail::reader& rd, od::object
             first = false;
             const auto key = detail::reader::key_of(fld);
             if (key == "e") {
-                if (!read_e(fld.value())) return false;
+                od::value ev = fld.value();
+                if (!read_event_name(rd, ev, kind)) return false;
                 continue;
             }
             lookup = true;
@@ -228,7 +273,7 @@ bool user_stream_parser::impl::parse_event_object(detail::reader& rd, od::object
             }
             break;
         }
-        if (!on_field(fld, false)) return false;
+        if (!on_field(fld)) return false;
     }
     if (empty) return rd.fail(parse_errc::missing_field, rd.base(), "e");
     if (lookup) {
@@ -237,15 +282,76 @@ bool user_stream_parser::impl::parse_event_object(detail::reader& rd, od::object
         auto err = obj.find_field_unordered("e").get(ev);
         if (err == simdjson::NO_SUCH_FIELD) return rd.fail(parse_errc::missing_field, rd.base(), "e");
         if (err) return rd.fail_json(err, nullptr, "e");
-        if (!read_e(ev)) return false;
+        if (!read_event_name(rd, ev, kind)) return false;
         if (auto e = obj.reset().error()) return rd.fail_json(e, nullptr, "");
         for (auto f : obj) {
             od::field fld;
             if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "");
-            if (!on_field(fld, true)) return false;
+            if (!on_field(fld)) return false;
         }
     }
+    return end_of_event(rd, kind, seen_body);
+}
 
+// The fast pass (fast_json.hpp): a frame whose first member is "e", or the combined-stream
+// envelope around one. false = give up, the caller runs the On-Demand parser instead.
+bool user_stream_parser::impl::fast_frame(detail::reader& rd, detail::fast_cursor& c) noexcept {
+    if (!c.expect('{')) return false;
+    std::string_view key;
+    if (c.member(true, key) != 1) return false;
+    bool ok = false;
+    if (key == "e") {
+        ok = fast_event_body(rd, c);
+    } else if (key == "stream" || key == "data") {
+        bool have_data = false;
+        for (bool first = true;; first = false) {
+            if (!first) {
+                const int r = c.member(false, key);
+                if (r < 0) return false;
+                if (r == 0) break;
+            }
+            detail::fast_value v{&c};
+            if (key == "data" && !have_data) {
+                if (!c.expect('{') || c.member(true, key) != 1 || key != "e" || !fast_event_body(rd, c)) return false;
+                v.consumed = true;
+                have_data = true;
+            } else if (key == "stream") {
+                std::string_view s;
+                bool present = false;
+                if (!rd.read_string(v, s, present, "stream")) return false;
+            } else if (!rd.skip_value(v, "")) {
+                return false;
+            }
+        }
+        ok = have_data;
+    }
+    return ok && !rd.failed() && !c.bad() && c.at_end();
+}
+
+// After `{"e":` of an event object: the name, the other members, the closing brace.
+bool user_stream_parser::impl::fast_event_body(detail::reader& rd, detail::fast_cursor& c) noexcept {
+    event_kind kind = event_kind::none;
+    detail::fast_value ev{&c};
+    if (!read_event_name(rd, ev, kind)) return false;
+    bool seen_body = false;
+    for (;;) {
+        std::string_view key;
+        const int r = c.member(false, key);
+        if (r < 0) return false;
+        if (r == 0) break;
+        detail::fast_value v{&c};
+        if (key == "e") {
+            if (!rd.skip_value(v, "e")) return false;
+            continue;
+        }
+        seen_body |= is_body_key(kind, key);
+        if (!field(rd, kind, key, v) || !rd.skip_value(v, "")) return false;
+    }
+    return end_of_event(rd, kind, seen_body);
+}
+
+// Checks and status events once every member of an event object has been read.
+bool user_stream_parser::impl::end_of_event(detail::reader& rd, event_kind kind, bool seen_body) noexcept {
     switch (kind) {
     case event_kind::account_update:
         if (!seen_body) return rd.fail(parse_errc::missing_field, rd.base(), "a");
@@ -270,8 +376,8 @@ bool user_stream_parser::impl::parse_event_object(detail::reader& rd, od::object
             st.kind = stream_status_kind::listen_key_expired;
             st.listen_key = hdr.listen_key;
         } else {
+            // counted in finish(), when published
             st.kind = kind == event_kind::ignored ? stream_status_kind::ignored_event : stream_status_kind::unknown_event;
-            (kind == event_kind::ignored ? counters.ignored_events : counters.unknown_events) += 1;
             if (!st.detail.assign(hdr.event_name)) st.detail.clear(); // an absurdly long name is still just unknown
         }
         break;
@@ -281,9 +387,10 @@ bool user_stream_parser::impl::parse_event_object(detail::reader& rd, od::object
     return true;
 }
 
-// ---- per-kind fields -------------------------------------------------------------------------
+// ---- per-kind fields (one code for both value kinds: simdjson On-Demand and the fast cursor) ----
 
-bool user_stream_parser::impl::field(detail::reader& rd, event_kind kind, std::string_view key, od::value& v) noexcept {
+template <class V>
+bool user_stream_parser::impl::field(detail::reader& rd, event_kind kind, std::string_view key, V& v) noexcept {
     bool present = false;
     // Common header fields.
     if (key == "E") return rd.read_int(v, hdr.E, present, "E");
@@ -328,237 +435,205 @@ bool user_stream_parser::impl::field(detail::reader& rd, event_kind kind, std::s
     return rd.skip_value(v, key.size() <= 8 ? key : std::string_view{});
 }
 
-bool user_stream_parser::impl::account_update_body(detail::reader& rd, od::value& v) noexcept {
-    od::object a;
+template <class V>
+bool user_stream_parser::impl::account_update_body(detail::reader& rd, V& v) noexcept {
+    typename detail::json_types<V>::object a;
     if (rd.is_null(v)) return rd.fail(parse_errc::missing_field, detail::reader::location(v), "a");
     if (!rd.object_of(v, a, "a")) return false;
-    for (auto f : a) {
-        od::field fld;
-        if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "a");
-        const auto key = detail::reader::key_of(fld);
-        od::value val = fld.value();
+    return rd.for_each_field(a, "a", [&](std::string_view key, V& val) -> bool {
         if (key == "m") {
             bool present = false;
-            if (!rd.read_enum(val, hdr.reason, present, "a.m")) return false;
-        } else if (key == "B" || key == "P") {
+            return rd.read_enum(val, hdr.reason, present, "a.m");
+        }
+        if (key == "B" || key == "P") {
             const bool balances = key == "B";
             const std::string_view path = balances ? "a.B" : "a.P";
-            od::json_type t;
-            if (auto e = val.type().get(t)) return rd.fail_json(e, nullptr, path);
-            if (t == od::json_type::null) {
-                if (!rd.skip_value(val, path)) return false;
-                continue;
-            }
-            od::array arr;
+            bool null = false;
+            if (!rd.null_or_value(val, null, path)) return false;
+            if (null) return rd.skip_value(val, path);
+            typename detail::json_types<V>::array arr;
             if (!rd.array_of(val, arr, path)) return false;
-            for (auto el : arr) {
-                od::object item;
-                if (!rd.object_of(std::move(el), item, path)) return false;
-                if (!(balances ? balance_item(rd, item) : position_item(rd, item))) return false;
-            }
-        } else if (!rd.skip_value(val, "a")) {
-            return false;
+            return rd.for_each_element(arr, path, [&](V& el) -> bool {
+                typename detail::json_types<V>::object item;
+                if (!rd.object_of(el, item, path)) return false;
+                return balances ? balance_item(rd, item) : position_item(rd, item);
+            });
         }
-    }
-    return true;
+        return rd.skip_value(val, "a");
+    });
 }
 
-bool user_stream_parser::impl::balance_item(detail::reader& rd, od::object& o) noexcept {
+template <class O>
+bool user_stream_parser::impl::balance_item(detail::reader& rd, O& o) noexcept {
     event* ev = emit(event_type::balance_update);
     auto& b = ev->payload.balance;
     b.source = event_source::stream;
     bool has_asset = false;
-    for (auto f : o) {
-        od::field fld;
-        if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "a.B[]");
-        od::value v = fld.value();
+    const bool ok = rd.for_each_field(o, "a.B[]", [&](std::string_view key, auto& v) -> bool {
         bool present = false;
-        switch (key_code(detail::reader::key_of(fld))) {
+        switch (key_code(key)) {
         case "a"_k:
             if (!rd.read_inline(v, b.asset, present, "a.B[].a")) return false;
             has_asset = present;
-            break;
-        case "wb"_k:
-            if (!rd.decimal_field(v, b.wallet_balance, b.fields, balance_update::f_wallet_balance, "a.B[].wb")) return false;
-            break;
+            return true;
+        case "wb"_k: return rd.decimal_field(v, b.wallet_balance, b.fields, balance_update::f_wallet_balance, "a.B[].wb");
         case "cw"_k:
-            if (!rd.decimal_field(v, b.cross_wallet_balance, b.fields, balance_update::f_cross_wallet_balance, "a.B[].cw")) return false;
-            break;
-        case "bc"_k:
-            if (!rd.decimal_field(v, b.balance_change, b.fields, balance_update::f_balance_change, "a.B[].bc")) return false;
-            break;
-        default:
-            if (!rd.skip_value(v, "a.B[]")) return false;
+            return rd.decimal_field(v, b.cross_wallet_balance, b.fields, balance_update::f_cross_wallet_balance, "a.B[].cw");
+        case "bc"_k: return rd.decimal_field(v, b.balance_change, b.fields, balance_update::f_balance_change, "a.B[].bc");
+        default: return rd.skip_value(v, "a.B[]");
         }
-    }
+    });
+    if (!ok) return false;
     if (!has_asset) return rd.fail(parse_errc::missing_field, rd.base(), "a.B[].a");
     return true;
 }
 
-bool user_stream_parser::impl::position_item(detail::reader& rd, od::object& o) noexcept {
+template <class O>
+bool user_stream_parser::impl::position_item(detail::reader& rd, O& o) noexcept {
     event* ev = emit(event_type::position_update);
     auto& p = ev->payload.position;
     using pf = position_update::field;
     p.source = event_source::stream;
     p.side = position_side::both; // one-way mode rows always say BOTH; UNVERIFIED that ps is never omitted
     bool has_symbol = false;
-    // dec: an optional decimal field of p (sets its bit when present)
-    auto dec = [&](od::value& v, decimal& d, auto bit, std::string_view path) { return rd.decimal_field(v, d, p.fields, bit, path); };
-    for (auto f : o) {
-        od::field fld;
-        if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "a.P[]");
-        od::value v = fld.value();
+    const bool ok = rd.for_each_field(o, "a.P[]", [&](std::string_view key, auto& v) -> bool {
         bool present = false;
-        switch (key_code(detail::reader::key_of(fld))) {
+        switch (key_code(key)) {
         case "s"_k:
             if (!rd.read_inline(v, p.symbol, present, "a.P[].s")) return false;
             has_symbol = present;
-            break;
-        case "pa"_k: if (!dec(v, p.amount, pf::f_amount, "a.P[].pa")) return false; break;
-        case "ep"_k: if (!dec(v, p.entry_price, pf::f_entry_price, "a.P[].ep")) return false; break;
-        case "bep"_k: if (!dec(v, p.break_even_price, pf::f_break_even_price, "a.P[].bep")) return false; break;
-        case "cr"_k: if (!dec(v, p.accumulated_realized, pf::f_accumulated_realized, "a.P[].cr")) return false; break;
-        case "up"_k: if (!dec(v, p.unrealized_pnl, pf::f_unrealized_pnl, "a.P[].up")) return false; break;
-        case "iw"_k: if (!dec(v, p.isolated_wallet, pf::f_isolated_wallet, "a.P[].iw")) return false; break;
-        case "mt"_k:
-            if (!rd.margin_type_field(v, p.margin, p.fields, pf::f_margin_type, "a.P[].mt")) return false;
-            break;
-        case "ps"_k:
-            if (!rd.position_side_field(v, p.side, "a.P[].ps")) return false;
-            break;
-        case "ma"_k:
-            if (!rd.inline_field(v, p.margin_asset, p.fields, pf::f_margin_asset, "a.P[].ma")) return false;
-            break;
-        default:
-            if (!rd.skip_value(v, "a.P[]")) return false;
+            return true;
+        case "pa"_k: return rd.decimal_field(v, p.amount, p.fields, pf::f_amount, "a.P[].pa");
+        case "ep"_k: return rd.decimal_field(v, p.entry_price, p.fields, pf::f_entry_price, "a.P[].ep");
+        case "bep"_k: return rd.decimal_field(v, p.break_even_price, p.fields, pf::f_break_even_price, "a.P[].bep");
+        case "cr"_k: return rd.decimal_field(v, p.accumulated_realized, p.fields, pf::f_accumulated_realized, "a.P[].cr");
+        case "up"_k: return rd.decimal_field(v, p.unrealized_pnl, p.fields, pf::f_unrealized_pnl, "a.P[].up");
+        case "iw"_k: return rd.decimal_field(v, p.isolated_wallet, p.fields, pf::f_isolated_wallet, "a.P[].iw");
+        case "mt"_k: return rd.margin_type_field(v, p.margin, p.fields, pf::f_margin_type, "a.P[].mt");
+        case "ps"_k: return rd.position_side_field(v, p.side, "a.P[].ps");
+        case "ma"_k: return rd.inline_field(v, p.margin_asset, p.fields, pf::f_margin_asset, "a.P[].ma");
+        default: return rd.skip_value(v, "a.P[]");
         }
-    }
+    });
+    if (!ok) return false;
     if (!has_symbol) return rd.fail(parse_errc::missing_field, rd.base(), "a.P[].s");
     return true;
 }
 
-bool user_stream_parser::impl::config_leverage(detail::reader& rd, od::value& v) noexcept {
-    od::object o;
+template <class V>
+bool user_stream_parser::impl::config_leverage(detail::reader& rd, V& v) noexcept {
+    typename detail::json_types<V>::object o;
     if (!rd.object_of(v, o, "ac")) return false;
     event* ev = emit(event_type::leverage_update);
     auto& l = ev->payload.leverage;
     l.source = event_source::stream;
     bool has_symbol = false;
-    for (auto f : o) {
-        od::field fld;
-        if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "ac");
-        od::value val = fld.value();
+    const bool ok = rd.for_each_field(o, "ac", [&](std::string_view key, V& val) -> bool {
         bool present = false;
-        const auto key = detail::reader::key_of(fld);
         if (key == "s") {
             if (!rd.read_inline(val, l.symbol, present, "ac.s")) return false;
             has_symbol = present;
-        } else if (key == "l") {
+            return true;
+        }
+        if (key == "l") {
             if (!rd.small_uint(val, l.leverage, 0xFFFF, present, "ac.l")) return false;
             if (present) l.fields |= leverage_update::f_leverage;
-        } else if (!rd.skip_value(val, "ac")) {
-            return false;
+            return true;
         }
-    }
+        return rd.skip_value(val, "ac");
+    });
+    if (!ok) return false;
     if (!has_symbol) return rd.fail(parse_errc::missing_field, rd.base(), "ac.s");
     return true;
 }
 
-bool user_stream_parser::impl::config_multi_assets(detail::reader& rd, od::value& v) noexcept {
-    od::object o;
+template <class V>
+bool user_stream_parser::impl::config_multi_assets(detail::reader& rd, V& v) noexcept {
+    typename detail::json_types<V>::object o;
     if (!rd.object_of(v, o, "ai")) return false;
     event* ev = emit(event_type::account_config_update);
     auto& a = ev->payload.account_config;
     a.source = event_source::stream;
-    for (auto f : o) {
-        od::field fld;
-        if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "ai");
-        od::value val = fld.value();
-        if (detail::reader::key_of(fld) == "j") {
-            if (!rd.bool_field(val, a.multi_assets, a.fields, account_config_update::f_multi_assets, "ai.j")) return false;
-        } else if (!rd.skip_value(val, "ai")) {
-            return false;
-        }
-    }
+    const bool ok = rd.for_each_field(o, "ai", [&](std::string_view key, V& val) -> bool {
+        if (key == "j") return rd.bool_field(val, a.multi_assets, a.fields, account_config_update::f_multi_assets, "ai.j");
+        return rd.skip_value(val, "ai");
+    });
+    if (!ok) return false;
     if (!(a.fields & account_config_update::f_multi_assets)) return rd.fail(parse_errc::missing_field, rd.base(), "ai.j");
     return true;
 }
 
-bool user_stream_parser::impl::order_body(detail::reader& rd, od::value& v) noexcept {
-    od::object o;
+template <class V>
+bool user_stream_parser::impl::order_body(detail::reader& rd, V& v) noexcept {
+    typename detail::json_types<V>::object o;
     if (!rd.object_of(v, o, "o")) return false;
     event* ev = emit(event_type::order_update);
     auto& u = ev->payload.order;
     bool has_symbol = false, has_id = false;
-    auto dec = [&](od::value& val, decimal& d, std::string_view path) {
+    auto dec = [&](V& val, decimal& d, std::string_view path) {
         bool present = false;
         return rd.read_decimal(val, d, present, path);
     };
-    auto flag = [&](od::value& val, std::uint8_t bit, std::string_view path) {
+    auto flag = [&](V& val, std::uint8_t bit, std::string_view path) {
         bool present = false, b = false;
         if (!rd.read_bool(val, b, present, path)) return false;
         if (present && b) u.flags |= bit;
         return true;
     };
-    auto i64 = [&](od::value& val, std::int64_t& out, std::string_view path, bool* seen = nullptr) {
+    auto i64 = [&](V& val, std::int64_t& out, std::string_view path, bool* seen = nullptr) {
         bool present = false;
         if (!rd.read_int(val, out, present, path)) return false;
         if (seen) *seen = present;
         return true;
     };
-    for (auto f : o) {
-        od::field fld;
-        if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "o");
-        od::value val = fld.value();
+    const bool ok = rd.for_each_field(o, "o", [&](std::string_view key, V& val) -> bool {
         bool present = false;
-        switch (key_code(detail::reader::key_of(fld))) {
+        switch (key_code(key)) {
         case "s"_k:
             if (!rd.read_inline(val, u.symbol, present, "o.s")) return false;
             has_symbol = present;
-            break;
-        case "c"_k: if (!rd.read_inline(val, u.client_order_id, present, "o.c")) return false; break;
-        case "S"_k: if (!rd.read_enum(val, u.side, present, "o.S")) return false; break;
-        case "o"_k: if (!rd.read_enum(val, u.type, present, "o.o")) return false; break;
-        case "ot"_k: if (!rd.read_enum(val, u.orig_type, present, "o.ot")) return false; break;
-        case "f"_k: if (!rd.read_enum(val, u.tif, present, "o.f")) return false; break;
-        case "x"_k: if (!rd.read_enum(val, u.exec, present, "o.x")) return false; break;
-        case "X"_k: if (!rd.read_enum(val, u.status, present, "o.X")) return false; break;
-        case "wt"_k: if (!rd.read_enum(val, u.working, present, "o.wt")) return false; break;
-        case "ps"_k: if (!rd.read_enum(val, u.pos_side, present, "o.ps")) return false; break;
-        case "V"_k: if (!rd.read_enum(val, u.stp, present, "o.V")) return false; break;
-        case "pm"_k: if (!rd.read_enum(val, u.match, present, "o.pm")) return false; break;
-        case "q"_k: if (!dec(val, u.orig_qty, "o.q")) return false; break;
-        case "p"_k: if (!dec(val, u.price, "o.p")) return false; break;
-        case "ap"_k: if (!dec(val, u.avg_price, "o.ap")) return false; break;
-        case "sp"_k: if (!dec(val, u.stop_price, "o.sp")) return false; break;
-        case "l"_k: if (!dec(val, u.last_qty, "o.l")) return false; break;
-        case "z"_k: if (!dec(val, u.cum_qty, "o.z")) return false; break;
-        case "L"_k: if (!dec(val, u.last_price, "o.L")) return false; break;
+            return true;
+        case "c"_k: return rd.read_inline(val, u.client_order_id, present, "o.c");
+        case "S"_k: return rd.read_enum(val, u.side, present, "o.S");
+        case "o"_k: return rd.read_enum(val, u.type, present, "o.o");
+        case "ot"_k: return rd.read_enum(val, u.orig_type, present, "o.ot");
+        case "f"_k: return rd.read_enum(val, u.tif, present, "o.f");
+        case "x"_k: return rd.read_enum(val, u.exec, present, "o.x");
+        case "X"_k: return rd.read_enum(val, u.status, present, "o.X");
+        case "wt"_k: return rd.read_enum(val, u.working, present, "o.wt");
+        case "ps"_k: return rd.read_enum(val, u.pos_side, present, "o.ps");
+        case "V"_k: return rd.read_enum(val, u.stp, present, "o.V");
+        case "pm"_k: return rd.read_enum(val, u.match, present, "o.pm");
+        case "q"_k: return dec(val, u.orig_qty, "o.q");
+        case "p"_k: return dec(val, u.price, "o.p");
+        case "ap"_k: return dec(val, u.avg_price, "o.ap");
+        case "sp"_k: return dec(val, u.stop_price, "o.sp");
+        case "l"_k: return dec(val, u.last_qty, "o.l");
+        case "z"_k: return dec(val, u.cum_qty, "o.z");
+        case "L"_k: return dec(val, u.last_price, "o.L");
         case "n"_k:
             if (!rd.read_decimal(val, u.commission, present, "o.n")) return false;
             if (present) u.flags |= order_update::has_commission;
-            break;
+            return true;
         case "N"_k:
             if (!rd.read_inline(val, u.commission_asset, present, "o.N")) return false;
             if (present) u.flags |= order_update::has_commission;
-            break;
-        case "b"_k: if (!dec(val, u.bid_notional, "o.b")) return false; break;
-        case "a"_k: if (!dec(val, u.ask_notional, "o.a")) return false; break;
-        case "AP"_k: if (!dec(val, u.activation_price, "o.AP")) return false; break;
-        case "cr"_k: if (!dec(val, u.callback_rate, "o.cr")) return false; break;
-        case "rp"_k: if (!dec(val, u.realized_profit, "o.rp")) return false; break;
-        case "i"_k: if (!i64(val, u.order_id, "o.i", &has_id)) return false; break;
-        case "t"_k: if (!i64(val, u.trade_id, "o.t")) return false; break;
-        case "T"_k: if (!i64(val, u.trade_time_ms, "o.T")) return false; break;
-        case "gtd"_k: if (!i64(val, u.gtd_ms, "o.gtd")) return false; break;
-        case "er"_k:
-            if (!rd.small_uint(val, u.expiry_reason, 255, present, "o.er")) return false;
-            break;
-        case "m"_k: if (!flag(val, order_update::is_maker, "o.m")) return false; break;
-        case "R"_k: if (!flag(val, order_update::reduce_only, "o.R")) return false; break;
-        case "cp"_k: if (!flag(val, order_update::close_all, "o.cp")) return false; break;
-        case "pP"_k: if (!flag(val, order_update::price_protect, "o.pP")) return false; break;
-        case "ma"_k: if (!rd.read_inline(val, u.margin_asset, present, "o.ma")) return false; break;
+            return true;
+        case "b"_k: return dec(val, u.bid_notional, "o.b");
+        case "a"_k: return dec(val, u.ask_notional, "o.a");
+        case "AP"_k: return dec(val, u.activation_price, "o.AP");
+        case "cr"_k: return dec(val, u.callback_rate, "o.cr");
+        case "rp"_k: return dec(val, u.realized_profit, "o.rp");
+        case "i"_k: return i64(val, u.order_id, "o.i", &has_id);
+        case "t"_k: return i64(val, u.trade_id, "o.t");
+        case "T"_k: return i64(val, u.trade_time_ms, "o.T");
+        case "gtd"_k: return i64(val, u.gtd_ms, "o.gtd");
+        case "er"_k: return rd.small_uint(val, u.expiry_reason, 255, present, "o.er");
+        case "m"_k: return flag(val, order_update::is_maker, "o.m");
+        case "R"_k: return flag(val, order_update::reduce_only, "o.R");
+        case "cp"_k: return flag(val, order_update::close_all, "o.cp");
+        case "pP"_k: return flag(val, order_update::price_protect, "o.pP");
+        case "ma"_k: return rd.read_inline(val, u.margin_asset, present, "o.ma");
         case "M"_k: {
             // modifyId: SDK-only (2026-07), type UNVERIFIED (string per SDK). Kept when numeric.
             std::string_view t;
@@ -568,18 +643,19 @@ bool user_stream_parser::impl::order_body(detail::reader& rd, od::value& v) noex
             std::int64_t id = 0;
             const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), id);
             if (ec == std::errc{} && p == t.data() + t.size()) u.modify_id = id;
-            break;
+            return true;
         }
-        default:
-            if (!rd.skip_value(val, "o")) return false;
+        default: return rd.skip_value(val, "o");
         }
-    }
+    });
+    if (!ok) return false;
     if (!has_symbol) return rd.fail(parse_errc::missing_field, rd.base(), "o.s");
     if (!has_id) return rd.fail(parse_errc::missing_field, rd.base(), "o.i");
     return true;
 }
 
-bool user_stream_parser::impl::trade_lite_field(detail::reader& rd, std::string_view key, od::value& v) noexcept {
+template <class V>
+bool user_stream_parser::impl::trade_lite_field(detail::reader& rd, std::string_view key, V& v) noexcept {
     if (emitter.count() == 0) emit(event_type::trade_lite);
     auto& t = emitter.last()->payload.trade;
     bool present = false;
@@ -598,92 +674,87 @@ bool user_stream_parser::impl::trade_lite_field(detail::reader& rd, std::string_
     }
 }
 
-bool user_stream_parser::impl::algo_body(detail::reader& rd, od::value& v) noexcept {
-    od::object o;
+template <class V>
+bool user_stream_parser::impl::algo_body(detail::reader& rd, V& v) noexcept {
+    typename detail::json_types<V>::object o;
     if (!rd.object_of(v, o, "o")) return false;
     event* ev = emit(event_type::algo_update);
     auto& a = ev->payload.algo;
     bool has_id = false;
-    auto flag = [&](od::value& val, std::uint8_t bit, std::string_view path) {
+    auto flag = [&](V& val, std::uint8_t bit, std::string_view path) {
         bool present = false, b = false;
         if (!rd.read_bool(val, b, present, path)) return false;
         if (present && b) a.flags |= bit;
         return true;
     };
-    for (auto f : o) {
-        od::field fld;
-        if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "o");
-        od::value val = fld.value();
+    const bool ok = rd.for_each_field(o, "o", [&](std::string_view key, V& val) -> bool {
         bool present = false;
-        switch (key_code(detail::reader::key_of(fld))) {
-        case "caid"_k: if (!rd.read_inline(val, a.client_algo_id, present, "o.caid")) return false; break;
-        case "aid"_k: if (!rd.read_int(val, a.algo_id, has_id, "o.aid")) return false; break;
-        case "at"_k: if (!rd.read_enum(val, a.type, present, "o.at")) return false; break;
-        case "o"_k: if (!rd.read_enum(val, a.order_kind, present, "o.o")) return false; break;
-        case "act"_k: if (!rd.read_enum(val, a.actual_type, present, "o.act")) return false; break;
-        case "s"_k: if (!rd.read_inline(val, a.symbol, present, "o.s")) return false; break;
-        case "S"_k: if (!rd.read_enum(val, a.side, present, "o.S")) return false; break;
-        case "ps"_k: if (!rd.read_enum(val, a.pos_side, present, "o.ps")) return false; break;
-        case "f"_k: if (!rd.read_enum(val, a.tif, present, "o.f")) return false; break;
-        case "X"_k: if (!rd.read_enum(val, a.status, present, "o.X")) return false; break;
-        case "V"_k: if (!rd.read_enum(val, a.stp, present, "o.V")) return false; break;
-        case "wt"_k: if (!rd.read_enum(val, a.working, present, "o.wt")) return false; break;
-        case "pm"_k: if (!rd.read_enum(val, a.match, present, "o.pm")) return false; break;
-        case "q"_k: if (!rd.read_decimal(val, a.quantity, present, "o.q")) return false; break;
-        case "ap"_k: if (!rd.read_decimal(val, a.avg_price, present, "o.ap")) return false; break;
-        case "aq"_k: if (!rd.read_decimal(val, a.executed_qty, present, "o.aq")) return false; break;
-        case "tp"_k: if (!rd.read_decimal(val, a.trigger_price, present, "o.tp")) return false; break;
-        case "p"_k: if (!rd.read_decimal(val, a.price, present, "o.p")) return false; break;
-        case "ai"_k: if (!rd.read_inline(val, a.order_id, present, "o.ai")) return false; break;
-        case "rm"_k: if (!rd.read_inline(val, a.reject_reason, present, "o.rm")) return false; break;
-        case "tt"_k: if (!rd.read_int(val, a.trigger_time_ms, present, "o.tt")) return false; break;
-        case "gtd"_k: if (!rd.read_int(val, a.gtd_ms, present, "o.gtd")) return false; break;
-        case "cp"_k: if (!flag(val, algo_update::close_all, "o.cp")) return false; break;
-        case "pP"_k: if (!flag(val, algo_update::price_protect, "o.pP")) return false; break;
-        case "R"_k: if (!flag(val, algo_update::reduce_only, "o.R")) return false; break;
-        default:
-            if (!rd.skip_value(val, "o")) return false; // incl. undocumented "ia" (UNVERIFIED meaning)
+        switch (key_code(key)) {
+        case "caid"_k: return rd.read_inline(val, a.client_algo_id, present, "o.caid");
+        case "aid"_k: return rd.read_int(val, a.algo_id, has_id, "o.aid");
+        case "at"_k: return rd.read_enum(val, a.type, present, "o.at");
+        case "o"_k: return rd.read_enum(val, a.order_kind, present, "o.o");
+        case "act"_k: return rd.read_enum(val, a.actual_type, present, "o.act");
+        case "s"_k: return rd.read_inline(val, a.symbol, present, "o.s");
+        case "S"_k: return rd.read_enum(val, a.side, present, "o.S");
+        case "ps"_k: return rd.read_enum(val, a.pos_side, present, "o.ps");
+        case "f"_k: return rd.read_enum(val, a.tif, present, "o.f");
+        case "X"_k: return rd.read_enum(val, a.status, present, "o.X");
+        case "V"_k: return rd.read_enum(val, a.stp, present, "o.V");
+        case "wt"_k: return rd.read_enum(val, a.working, present, "o.wt");
+        case "pm"_k: return rd.read_enum(val, a.match, present, "o.pm");
+        case "q"_k: return rd.read_decimal(val, a.quantity, present, "o.q");
+        case "ap"_k: return rd.read_decimal(val, a.avg_price, present, "o.ap");
+        case "aq"_k: return rd.read_decimal(val, a.executed_qty, present, "o.aq");
+        case "tp"_k: return rd.read_decimal(val, a.trigger_price, present, "o.tp");
+        case "p"_k: return rd.read_decimal(val, a.price, present, "o.p");
+        case "ai"_k: return rd.read_inline(val, a.order_id, present, "o.ai");
+        case "rm"_k: return rd.read_inline(val, a.reject_reason, present, "o.rm");
+        case "tt"_k: return rd.read_int(val, a.trigger_time_ms, present, "o.tt");
+        case "gtd"_k: return rd.read_int(val, a.gtd_ms, present, "o.gtd");
+        case "cp"_k: return flag(val, algo_update::close_all, "o.cp");
+        case "pP"_k: return flag(val, algo_update::price_protect, "o.pP");
+        case "R"_k: return flag(val, algo_update::reduce_only, "o.R");
+        default: return rd.skip_value(val, "o"); // incl. undocumented "ia" (UNVERIFIED meaning)
         }
-    }
+    });
+    if (!ok) return false;
     if (!has_id) return rd.fail(parse_errc::missing_field, rd.base(), "o.aid");
     return true;
 }
 
-bool user_stream_parser::impl::margin_call_items(detail::reader& rd, od::value& v) noexcept {
-    od::array arr;
+template <class V>
+bool user_stream_parser::impl::margin_call_items(detail::reader& rd, V& v) noexcept {
+    typename detail::json_types<V>::array arr;
     if (!rd.array_of(v, arr, "p")) return false;
-    for (auto el : arr) {
-        od::object o;
-        if (!rd.object_of(std::move(el), o, "p[]")) return false;
+    return rd.for_each_element(arr, "p[]", [&](V& el) -> bool {
+        typename detail::json_types<V>::object o;
+        if (!rd.object_of(el, o, "p[]")) return false;
         event* ev = emit(event_type::margin_call);
         auto& m = ev->payload.margin;
         bool has_symbol = false;
-        for (auto f : o) {
-            od::field fld;
-            if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "p[]");
-            od::value val = fld.value();
+        const bool ok = rd.for_each_field(o, "p[]", [&](std::string_view key, V& val) -> bool {
             bool present = false;
-            switch (key_code(detail::reader::key_of(fld))) {
+            switch (key_code(key)) {
             case "s"_k:
                 if (!rd.read_inline(val, m.symbol, present, "p[].s")) return false;
                 has_symbol = present;
-                break;
-            case "ps"_k: if (!rd.read_enum(val, m.side, present, "p[].ps")) return false; break;
-            case "pa"_k: if (!rd.read_decimal(val, m.amount, present, "p[].pa")) return false; break;
-            case "mt"_k: if (!rd.read_margin_type(val, m.margin, present, "p[].mt")) return false; break;
+                return true;
+            case "ps"_k: return rd.read_enum(val, m.side, present, "p[].ps");
+            case "pa"_k: return rd.read_decimal(val, m.amount, present, "p[].pa");
+            case "mt"_k: return rd.read_margin_type(val, m.margin, present, "p[].mt");
             case "iw"_k:
-                if (!rd.decimal_field(val, m.isolated_wallet, m.fields, margin_call::f_isolated_wallet, "p[].iw")) return false;
-                break;
-            case "mp"_k: if (!rd.read_decimal(val, m.mark_price, present, "p[].mp")) return false; break;
-            case "up"_k: if (!rd.read_decimal(val, m.unrealized_pnl, present, "p[].up")) return false; break;
-            case "mm"_k: if (!rd.read_decimal(val, m.maint_margin, present, "p[].mm")) return false; break;
-            default:
-                if (!rd.skip_value(val, "p[]")) return false;
+                return rd.decimal_field(val, m.isolated_wallet, m.fields, margin_call::f_isolated_wallet, "p[].iw");
+            case "mp"_k: return rd.read_decimal(val, m.mark_price, present, "p[].mp");
+            case "up"_k: return rd.read_decimal(val, m.unrealized_pnl, present, "p[].up");
+            case "mm"_k: return rd.read_decimal(val, m.maint_margin, present, "p[].mm");
+            default: return rd.skip_value(val, "p[]");
             }
-        }
+        });
+        if (!ok) return false;
         if (!has_symbol) return rd.fail(parse_errc::missing_field, rd.base(), "p[].s");
-    }
-    return true;
+        return true;
+    });
 }
 
 } // namespace acctsync::parse

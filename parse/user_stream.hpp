@@ -39,6 +39,10 @@ struct stream_context {
 struct parser_options {
     std::size_t max_frame = 1 << 20; // larger payloads are `oversized`
     std::uint16_t max_batch = 256;   // events per commit
+    // Try the fast scanner first (parse/fast_json.hpp); it hands every frame it cannot read
+    // completely to simdjson On-Demand. false = On-Demand only: the reference path, which the
+    // differential tests and fuzz target compare the fast one against.
+    bool fast_pass = true;
 };
 
 struct user_stream_counters {
@@ -49,6 +53,7 @@ struct user_stream_counters {
     std::uint64_t unknown_events = 0;  // "e" not known to this build
     std::uint64_t ignored_events = 0;  // STRATEGY_UPDATE, GRID_UPDATE, CONDITIONAL_ORDER_TRIGGER_REJECT
     std::uint64_t split_updates = 0;   // logical updates published in more than one commit
+    std::uint64_t fast_frames = 0;     // frames the fast pass read (the others went through simdjson On-Demand)
     std::array<std::uint64_t, 16> by_type{}; // indexed by event_type
 };
 

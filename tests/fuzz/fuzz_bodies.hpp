@@ -34,14 +34,23 @@ inline void check_events(const parse::parse_result& r, const std::vector<event>&
     for (const auto& e : evs) (void)book.apply(e);
 }
 
+// Also differential: the fast pass (on by default) and the On-Demand reference must agree on
+// every input, to the byte of every event and the code and offset of every error.
 inline void user_event(const std::uint8_t* data, std::size_t size) {
     static parse::user_stream_parser parser({1 << 16, 8}); // small batches: the split path gets fuzzed
+    static parse::user_stream_parser reference({1 << 16, 8, false});
     std::string in(reinterpret_cast<const char*>(data), size);
     in.resize(size + parse::payload_padding, '\0');
-    parse::vector_sink sink;
+    parse::vector_sink sink, ref_sink;
     const auto r = parser.parse(in.data(), size, {market::coinm, 1, 2}, sink.sink());
     ACCTSYNC_FUZZ_CHECK(r.ok() || r.offset <= size);
     check_events(r, sink.events);
+    const auto rr = reference.parse(in.data(), size, {market::coinm, 1, 2}, ref_sink.sink());
+    ACCTSYNC_FUZZ_CHECK(r.code == rr.code && r.offset == rr.offset && r.published == rr.published);
+    ACCTSYNC_FUZZ_CHECK(r.field == rr.field && r.json_error == rr.json_error && r.decimal == rr.decimal);
+    ACCTSYNC_FUZZ_CHECK(sink.events.size() == ref_sink.events.size());
+    for (std::size_t i = 0; i < sink.events.size(); ++i)
+        ACCTSYNC_FUZZ_CHECK(std::memcmp(&sink.events[i], &ref_sink.events[i], sizeof(event)) == 0);
 }
 
 // First byte: the snapshot kind and REST vs WS-API; the rest is the payload.
