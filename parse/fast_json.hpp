@@ -31,7 +31,37 @@ namespace acctsync::parse::detail {
 
 class fast_cursor {
 public:
-    fast_cursor(const char* data, std::size_t size) noexcept : p_(data), end_(data + size) {}
+    // One vector pass over the frame first: a byte >= 0x80 or a backslash anywhere gives up at
+    // once (UTF-8 and escapes are the reference parser's), and a frame without control bytes
+    // (Binance sends no whitespace) lets string scans look for the closing quote only.
+    fast_cursor(const char* data, std::size_t size) noexcept : p_(data), end_(data + size) {
+#if defined(__SSE2__)
+        const __m128i bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x21);
+        __m128i hi = _mm_setzero_si128(), low = _mm_setzero_si128();
+        std::size_t i = 0;
+        for (; i + 16 <= size; i += 16) {
+            const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+            hi = _mm_or_si128(hi, _mm_or_si128(c, _mm_cmpeq_epi8(c, bslash))); // sign bit: >= 0x80 or '\\'
+            low = _mm_or_si128(low, _mm_cmplt_epi8(c, space));                  // also set by >= 0x80
+        }
+        if (i < size) { // the tail, masked: bytes past the end are padding
+            const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+            const unsigned keep = (1U << (size - i)) - 1U;
+            const auto m1 = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(c, _mm_cmpeq_epi8(c, bslash)))) & keep;
+            const auto m2 = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(c, space))) & keep;
+            if (m1 != 0) bad_ = true;
+            if (m2 != 0) ctrl_ = true;
+        }
+        if (_mm_movemask_epi8(hi) != 0) bad_ = true;
+        if (_mm_movemask_epi8(low) != 0) ctrl_ = true;
+#else
+        for (std::size_t i = 0; i < size; ++i) {
+            const auto u = static_cast<unsigned char>(data[i]);
+            if (u >= 0x80 || u == '\\') bad_ = true;
+            if (u <= 0x20) ctrl_ = true;
+        }
+#endif
+    }
 
     [[nodiscard]] bool bad() const noexcept { return bad_; }
     bool give_up() noexcept {
@@ -40,8 +70,9 @@ public:
     }
 
     // Binance sends no whitespace: one compare in the common case.
+    // (*p_ at end_ is padding: readable, and skip_ws() stops at end_.)
     void ws() noexcept {
-        if (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ') skip_ws();
+        if (ctrl_ && static_cast<unsigned char>(*p_) <= ' ') skip_ws();
     }
     // Consumes c (after whitespace) or gives up.
     bool expect(char c) noexcept {
@@ -56,6 +87,7 @@ public:
         ws();
         return p_ < end_ ? *p_ : '\0';
     }
+    [[nodiscard]] char peek_raw() const noexcept { return p_ < end_ ? *p_ : '\0'; }
     // Only whitespace left.
     [[nodiscard]] bool at_end() noexcept {
         ws();
@@ -68,6 +100,20 @@ public:
         if (p_ >= end_ || *p_ != '"') return give_up();
         const char* const s = ++p_;
 #if defined(__SSE2__)
+        if (!ctrl_) { // no escapes, no control bytes, no UTF-8 in this frame: the next quote ends it
+            for (const char* q = s; q < end_; q += 16) {
+                const auto qm = static_cast<unsigned>(_mm_movemask_epi8(
+                    _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)), _mm_set1_epi8('"'))));
+                if (qm != 0) {
+                    const char* const e = q + __builtin_ctz(qm);
+                    if (e >= end_) return give_up();
+                    out = {s, static_cast<std::size_t>(e - s)};
+                    p_ = e + 1;
+                    return true;
+                }
+            }
+            return give_up();
+        }
         const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
         for (const char* q = s; q < end_; q += 16) {
             const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
@@ -105,6 +151,9 @@ public:
     // A quoted decimal, "-?digits[.digits]": the digits end the string, so no string scan.
     bool quoted_decimal(decimal& out, std::string_view& tok) noexcept {
         if (p_ >= end_ || *p_ != '"') return false;
+#if defined(__SSE2__)
+        if (short_decimal(out, tok)) return true;
+#endif
         const auto r = decimal::parse_prefix(p_ + 1, end_, out);
         const char* q = p_ + 1 + r.offset;
         if (!r || q >= end_ || *q != '"') return false;
@@ -114,6 +163,50 @@ public:
         p_ = q;
         return true;
     }
+#if defined(__SSE2__)
+    // The common case of quoted_decimal, branch-light: up to 15 bytes, at most 10 integer and 8
+    // fraction digits (so no overflow is possible). Classifies 16 bytes at once, then
+    // multiplies the digits in; everything else goes to decimal::parse_prefix.
+    bool short_decimal(decimal& out, std::string_view& tok) noexcept {
+        const char* const s = p_ + 1;
+        const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+        const __m128i d = _mm_sub_epi8(c, _mm_set1_epi8('0'));
+        const unsigned digit = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
+        const unsigned quote = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8('"'))));
+        const unsigned dot = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8('.'))));
+        if (quote == 0) return false;
+        const unsigned len = static_cast<unsigned>(__builtin_ctz(quote));
+        const unsigned start = s[0] == '-' ? 1U : 0U;
+        const unsigned body = ((1U << len) - 1U) & ~((1U << start) - 1U);
+        const unsigned dots = dot & body;
+        if (((digit | dots) & body) != body || (dots & (dots - 1U)) != 0) return false;
+        const unsigned int_end = dots != 0 ? static_cast<unsigned>(__builtin_ctz(dots)) : len;
+        const unsigned frac_len = dots != 0 ? len - int_end - 1 : 0;
+        if (int_end == start || int_end - start > 10 || frac_len > 8 || (dots != 0 && frac_len == 0)) return false;
+        const char* const q = s + len;
+        if (q >= end_ || !delimiter(q + 1)) return false;
+        std::uint64_t whole = 0, frac = 0;
+        for (unsigned i = start; i < int_end; ++i) whole = whole * 10 + static_cast<unsigned>(s[i] - '0');
+        for (unsigned i = int_end + 1; i < len; ++i) frac = frac * 10 + static_cast<unsigned>(s[i] - '0');
+        static constexpr std::uint64_t pow10[] = {100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1};
+        const std::uint64_t mag = whole * 100000000ULL + frac * pow10[frac_len];
+        out = decimal::from_raw(start != 0 ? -static_cast<std::int64_t>(mag) : static_cast<std::int64_t>(mag));
+        tok = {p_, static_cast<std::size_t>(q + 1 - p_)};
+        p_ = q + 1;
+        return true;
+    }
+#endif
+
+    // A string that is all plain bytes (see string()), consumed; false leaves the cursor.
+    bool plain_string(std::string_view& out) noexcept {
+        const char* const save = p_;
+        const bool was_bad = bad_;
+        if (string(out)) return true;
+        p_ = save;
+        bad_ = was_bad;
+        return false;
+    }
+
     // A bare JSON integer that fits int64.
     bool integer(std::int64_t& out, std::string_view& tok) noexcept {
         const char* q = p_;
@@ -121,6 +214,11 @@ public:
         if (neg) ++q;
         const char* const digits = q;
         std::uint64_t v = 0;
+        // Eight digits at a time (ids and ms timestamps have 9-19).
+        while (end_ - q >= 8 && acctsync::detail::all_digits8(acctsync::detail::load8(q))) {
+            v = v * 100000000ULL + acctsync::detail::digits8(acctsync::detail::load8(q));
+            q += 8;
+        }
         while (q < end_ && static_cast<unsigned char>(*q - '0') < 10) v = v * 10 + static_cast<unsigned>(*q++ - '0');
         const auto n = q - digits;
         if (n == 0 || n > 18 || (*digits == '0' && n > 1) || !delimiter(q)) return false; // 19 digits: the general way
@@ -145,7 +243,22 @@ public:
             ++p_;
             ws();
         }
-        // Keys are one to a few bytes: a byte loop beats the vector scan.
+        if (!ctrl_) { // compact frame (no whitespace anywhere): keys of up to 7 bytes in one load
+            if (p_ >= end_ || *p_ != '"') return give_up(), -1;
+            const std::uint64_t w = acctsync::detail::load8(p_ + 1);
+            const std::uint64_t x = w ^ 0x2222222222222222ULL; // a zero byte where w has '"'
+            const std::uint64_t z = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+            if (z != 0) {
+                const auto n = static_cast<std::size_t>(__builtin_ctzll(z) >> 3);
+                const char* const colon = p_ + 2 + n;
+                if (colon >= end_ || *colon != ':') return give_up(), -1;
+                key = {p_ + 1, n};
+                p_ = colon + 1;
+                return 1;
+            }
+            if (!string(key) || !expect(':')) return -1;
+            return 1;
+        }
         if (p_ >= end_ || *p_ != '"') return give_up(), -1;
         const char* const k = ++p_;
         for (;; ++p_) {
@@ -256,6 +369,7 @@ private:
     const char* p_;
     const char* const end_;
     bool bad_ = false;
+    bool ctrl_ = false; // the frame has bytes <= 0x20: whitespace (or control bytes, invalid in strings)
 };
 
 // A value not yet read: handlers read it as a scalar token, open it as an object or array, or

@@ -318,6 +318,14 @@ public:
 
     template <class V>
     bool read_string(V& v, std::string_view& out, bool& present, std::string_view field) noexcept {
+        if constexpr (std::is_same_v<V, fast_value>) {
+            if (!v.consumed && v.c->peek_raw() == '"' && v.c->plain_string(out)) {
+                v.consumed = true;
+                v.tok = {out.data() - 1, out.size() + 2};
+                present = true;
+                return true;
+            }
+        }
         std::string_view t;
         if (!token(v, t, field)) return false;
         if (is_null_token(t)) {

@@ -103,7 +103,7 @@ struct user_stream_parser::impl {
     template <class V> bool order_body(detail::reader& rd, V& v) noexcept;
     template <class V> bool algo_body(detail::reader& rd, V& v) noexcept;
     template <class V> bool margin_call_items(detail::reader& rd, V& v) noexcept;
-    template <class V> bool trade_lite_field(detail::reader& rd, std::string_view key, V& v) noexcept;
+    template <class V> bool trade_lite_field(detail::reader& rd, std::uint64_t k, std::string_view key, V& v) noexcept;
 
     event* emit(event_type t) noexcept { return emitter.next(t, ctx->venue, ctx->account); }
     void finish(event& ev) noexcept;
@@ -221,12 +221,12 @@ bool user_stream_parser::impl::envelope(detail::reader& rd, od::object& root) no
 
 namespace {
 // The member that carries an event's body (its absence is missing_field).
-bool is_body_key(event_kind kind, std::string_view key) noexcept {
+bool is_body_key(event_kind kind, std::uint64_t k) noexcept {
     switch (kind) {
-    case event_kind::account_update: return key == "a";
+    case event_kind::account_update: return k == "a"_k;
     case event_kind::order_trade_update:
-    case event_kind::algo_update: return key == "o";
-    case event_kind::account_config_update: return key == "ac" || key == "ai";
+    case event_kind::algo_update: return k == "o"_k;
+    case event_kind::account_config_update: return k == "ac"_k || k == "ai"_k;
     default: return false;
     }
 }
@@ -250,7 +250,7 @@ bool user_stream_parser::impl::parse_event_object(detail::reader& rd, od::object
         const auto key = detail::reader::key_of(fld);
         od::value v = fld.value();
         if (key == "e") return rd.skip_value(v, "e");
-        seen_body |= is_body_key(kind, key);
+        seen_body |= is_body_key(kind, key_code(key));
         return field(rd, kind, key, v);
     };
     // Almost always "e" comes first: one pass. Otherwise find it, then read from the top.
@@ -344,7 +344,7 @@ bool user_stream_parser::impl::fast_event_body(detail::reader& rd, detail::fast_
             if (!rd.skip_value(v, "e")) return false;
             continue;
         }
-        seen_body |= is_body_key(kind, key);
+        seen_body |= is_body_key(kind, key_code(key));
         if (!field(rd, kind, key, v) || !rd.skip_value(v, "")) return false;
     }
     return end_of_event(rd, kind, seen_body);
@@ -392,45 +392,42 @@ bool user_stream_parser::impl::end_of_event(detail::reader& rd, event_kind kind,
 template <class V>
 bool user_stream_parser::impl::field(detail::reader& rd, event_kind kind, std::string_view key, V& v) noexcept {
     bool present = false;
+    const std::uint64_t k = key_code(key); // keys are compared as integers: this runs for every member
     // Common header fields.
-    if (key == "E") return rd.read_int(v, hdr.E, present, "E");
-    if (key == "T" && kind != event_kind::trade_lite) return rd.read_int(v, hdr.T, present, "T");
-    if (key == "i" && kind != event_kind::trade_lite) { // COIN-M account alias
-        if (!rd.read_inline(v, hdr.alias, present, "i")) return false;
-        hdr.has_alias = present;
-        return true;
-    }
+    if (k == "E"_k) return rd.read_int(v, hdr.E, present, "E");
+    if (k == "T"_k) return rd.read_int(v, hdr.T, present, "T");
     switch (kind) {
+    case event_kind::trade_lite: return trade_lite_field(rd, k, key, v);
     case event_kind::account_update:
-        if (key == "a") return account_update_body(rd, v);
+        if (k == "a"_k) return account_update_body(rd, v);
         break;
     case event_kind::account_config_update:
-        if (key == "ac") return config_leverage(rd, v);
-        if (key == "ai") return config_multi_assets(rd, v);
+        if (k == "ac"_k) return config_leverage(rd, v);
+        if (k == "ai"_k) return config_multi_assets(rd, v);
         break;
     case event_kind::order_trade_update:
-        if (key == "o") return order_body(rd, v);
+        if (k == "o"_k) return order_body(rd, v);
         break;
     case event_kind::algo_update:
-        if (key == "o") return algo_body(rd, v);
+        if (k == "o"_k) return algo_body(rd, v);
         break;
-    case event_kind::trade_lite:
-        if (key == "T") return rd.read_int(v, hdr.T, present, "T");
-        return trade_lite_field(rd, key, v);
     case event_kind::margin_call:
-        if (key == "cw") {
+        if (k == "cw"_k) {
             if (!rd.read_decimal(v, hdr.cross_wallet, present, "cw")) return false;
             hdr.has_cross_wallet = present;
             return true;
         }
-        if (key == "p") return margin_call_items(rd, v);
+        if (k == "p"_k) return margin_call_items(rd, v);
         break;
     case event_kind::listen_key_expired:
-        if (key == "listenKey") {
-            return rd.read_inline(v, hdr.listen_key, present, "listenKey");
-        }
+        if (key == "listenKey") return rd.read_inline(v, hdr.listen_key, present, "listenKey");
         break;
     default: break;
+    }
+    if (k == "i"_k) { // COIN-M account alias (TRADE_LITE's "i" is its order id)
+        if (!rd.read_inline(v, hdr.alias, present, "i")) return false;
+        hdr.has_alias = present;
+        return true;
     }
     return rd.skip_value(v, key.size() <= 8 ? key : std::string_view{});
 }
@@ -655,11 +652,11 @@ bool user_stream_parser::impl::order_body(detail::reader& rd, V& v) noexcept {
 }
 
 template <class V>
-bool user_stream_parser::impl::trade_lite_field(detail::reader& rd, std::string_view key, V& v) noexcept {
+bool user_stream_parser::impl::trade_lite_field(detail::reader& rd, std::uint64_t k, std::string_view key, V& v) noexcept {
     if (emitter.count() == 0) emit(event_type::trade_lite);
     auto& t = emitter.last()->payload.trade;
     bool present = false;
-    switch (key_code(key)) {
+    switch (k) {
     case "s"_k: return rd.read_inline(v, t.symbol, present, "s");
     case "c"_k: return rd.read_inline(v, t.client_order_id, present, "c");
     case "S"_k: return rd.read_enum(v, t.side, present, "S");
