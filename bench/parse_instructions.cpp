@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
         if (!parser.parse(in.data(), n, {}, sink).ok()) return 1;
         events += ring.drain([](const acctsync::event&) {});
     }
-    std::printf("%zu events, %llu through the fast pass\n", events,
-                static_cast<unsigned long long>(parser.counters().fast_frames));
+    std::printf("%zu events, %llu through the fast pass, %llu of them by its direct readers\n", events,
+                static_cast<unsigned long long>(parser.counters().fast_frames),
+                static_cast<unsigned long long>(parser.counters().direct_frames));
     return 0;
 }

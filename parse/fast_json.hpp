@@ -64,6 +64,8 @@ public:
     }
 
     [[nodiscard]] bool bad() const noexcept { return bad_; }
+    // No byte <= 0x20 anywhere (no whitespace, no control bytes): the direct readers' domain.
+    [[nodiscard]] bool compact() const noexcept { return !ctrl_; }
     bool give_up() noexcept {
         bad_ = true;
         return false;
@@ -221,8 +223,9 @@ public:
         }
         while (q < end_ && static_cast<unsigned char>(*q - '0') < 10) v = v * 10 + static_cast<unsigned>(*q++ - '0');
         const auto n = q - digits;
-        if (n == 0 || n > 18 || (*digits == '0' && n > 1) || !delimiter(q)) return false; // 19 digits: the general way
-        out = neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
+        if (n == 0 || n > 19 || (*digits == '0' && n > 1) || !delimiter(q) || v > 0x7FFFFFFFFFFFFFFFULL + neg)
+            return false; // 19 digits fit in uint64 unwrapped; past int64: the general way (an error)
+        out = static_cast<std::int64_t>(neg ? ~v + 1 : v);
         tok = {p_, static_cast<std::size_t>(q - p_)};
         p_ = q;
         return true;
@@ -393,5 +396,188 @@ inline std::string_view raw_token(fast_value& v) noexcept {
     }
     return v.tok;
 }
+
+// ---- direct readers --------------------------------------------------------------------------
+// For compact frames that passed fast_cursor's pre-pass (no byte <= 0x20, no backslash, no byte
+// >= 0x80 anywhere, so every '"' ends a string). Each reads one value at p, advances p past it and
+// returns true, or returns false (the caller then gives the whole frame to the fast cursor). They
+// keep the position in a local pointer, which the compiler holds in a register.
+namespace direct {
+
+// The run of ASCII digits at q, up to 8 of them, as a number; n = how many (0..8). Reads 8
+// bytes (padding included: the callers check where the run ends). Bytes must be < 0x80.
+[[gnu::always_inline]] inline std::uint32_t digits(const char* q, unsigned& n) noexcept {
+    const std::uint64_t w = acctsync::detail::load8(q);
+    // a byte is a digit iff its high nibble is 3 and adding 6 does not carry out of its low nibble
+    const std::uint64_t nd = ((w & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
+                             (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
+    const std::uint64_t m = (((nd & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | nd) & 0x8080808080808080ULL;
+    n = m == 0 ? 8U : static_cast<unsigned>(__builtin_ctzll(m) >> 3);
+    if (n == 0) return 0;
+    if (n == 8) return acctsync::detail::digits8(w);
+    // the n digits to the top of the word, '0' bytes below them: an 8-digit number equal to them
+    return acctsync::detail::digits8((w << (8 * (8 - n))) | (0x3030303030303030ULL >> (8 * n)));
+}
+
+inline constexpr std::uint64_t pow10_table[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+                                                 10000000ULL, 100000000ULL};
+
+// "key": (up to 7 bytes) as key_code() packs it.
+[[gnu::always_inline]] inline bool key(const char*& p, const char* end, std::uint64_t& k) noexcept {
+    if (p >= end || *p != '"') return false;
+    const std::uint64_t w = acctsync::detail::load8(p + 1);
+    const std::uint64_t x = w ^ 0x2222222222222222ULL;
+    const std::uint64_t z = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+    if (z == 0) return false;
+    const unsigned n = static_cast<unsigned>(__builtin_ctzll(z) >> 3);
+    const char* const colon = p + 2 + n;
+    if (colon >= end || *colon != ':') return false;
+    k = n == 0 ? 0 : w & (~0ULL >> (64 - 8 * n));
+    p = colon + 1;
+    return true;
+}
+
+// "..." (its body).
+[[gnu::always_inline]] inline bool string(const char*& p, const char* end, std::string_view& out) noexcept {
+    if (p >= end || *p != '"') return false;
+    const char* const s = p + 1;
+    for (const char* q = s; q < end; q += 16) {
+#if defined(__SSE2__)
+        const auto m = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)), _mm_set1_epi8('"'))));
+        if (m == 0) continue;
+        const char* const e = q + __builtin_ctz(m);
+#else
+        const char* e = q;
+        while (e < q + 16 && *e != '"') ++e;
+        if (e == q + 16) continue;
+#endif
+        if (e >= end) return false;
+        out = {s, static_cast<std::size_t>(e - s)};
+        p = e + 1;
+        return true;
+    }
+    return false;
+}
+
+// "-?d{1,10}(.d{1,8})?" — the value exactly as decimal::parse reads it (longer forms: false).
+[[gnu::always_inline]] inline bool decimal_string(const char*& p, const char* end, decimal& out) noexcept {
+    if (p >= end || *p != '"') return false;
+    const char* const s = p + 1;
+    const char* q = s;
+    const bool neg = *q == '-';
+    q += neg;
+    unsigned n;
+    std::uint64_t whole = digits(q, n);
+    if (n == 0) return false;
+    q += n;
+    if (n == 8) { // 9 or 10 integer digits
+        unsigned m;
+        const std::uint32_t more = digits(q, m);
+        if (m > 2) return false;
+        whole = whole * pow10_table[m] + more;
+        q += m;
+    }
+    std::uint64_t frac = 0;
+    if (q < end && *q == '.') {
+        ++q;
+        frac = digits(q, n);
+        if (n == 0 || static_cast<unsigned char>(q[n] - '0') < 10) return false; // none, or more than 8
+        frac *= pow10_table[8 - n];
+        q += n;
+    }
+    if (q >= end || *q != '"') return false;
+    const std::uint64_t mag = whole * 100000000ULL + frac;
+    out = decimal::from_raw(neg ? -static_cast<std::int64_t>(mag) : static_cast<std::int64_t>(mag));
+    p = q + 1;
+    return true;
+}
+
+// A bare integer that fits int64 (up to 19 digits).
+[[gnu::always_inline]] inline bool integer(const char*& p, const char* end, std::int64_t& out) noexcept {
+    const char* q = p;
+    const bool neg = q < end && *q == '-';
+    q += neg;
+    const char* const db = q;
+    unsigned n;
+    std::uint64_t v = digits(q, n);
+    q += n;
+    for (int i = 0; i < 2 && n == 8; ++i) { // up to 24 digits read, 19 kept
+        const std::uint32_t more = digits(q, n);
+        v = v * pow10_table[n] + more;
+        q += n;
+    }
+    const auto len = q - db;
+    // 19 digits fit in uint64 (no wrap); int64 takes up to 2^63 - 1, or 2^63 negated
+    if (len == 0 || len > 19 || q > end || (*db == '0' && len > 1) || v > 0x7FFFFFFFFFFFFFFFULL + neg) return false;
+    out = static_cast<std::int64_t>(neg ? ~v + 1 : v);
+    p = q;
+    return true;
+}
+
+[[gnu::always_inline]] inline bool boolean(const char*& p, const char* end, bool& out) noexcept {
+    if (end - p >= 4 && std::memcmp(p, "true", 4) == 0) {
+        out = true;
+        p += 4;
+        return true;
+    }
+    if (end - p >= 5 && std::memcmp(p, "false", 5) == 0) {
+        out = false;
+        p += 5;
+        return true;
+    }
+    return false;
+}
+
+// A member this reader does not keep: a string, a number or true/false (anything else: false).
+inline bool skip_scalar(const char*& p, const char* end) noexcept {
+    if (p >= end) return false;
+    if (*p == '"') {
+        std::string_view s;
+        return string(p, end, s);
+    }
+    if (*p == 't' || *p == 'f') {
+        bool b;
+        return boolean(p, end, b);
+    }
+    // RFC 8259 number
+    const char* q = p;
+    auto digit = [&] { return q < end && static_cast<unsigned char>(*q - '0') < 10; };
+    if (q < end && *q == '-') ++q;
+    if (!digit()) return false;
+    if (*q == '0') ++q;
+    else while (digit()) ++q;
+    if (q < end && *q == '.') {
+        ++q;
+        if (!digit()) return false;
+        while (digit()) ++q;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        ++q;
+        if (q < end && (*q == '+' || *q == '-')) ++q;
+        if (!digit()) return false;
+        while (digit()) ++q;
+    }
+    p = q;
+    return true;
+}
+
+// After a member: ',' (another follows: true, more=true) or the closing `close` (more=false).
+[[gnu::always_inline]] inline bool next(const char*& p, const char* end, char close, bool& more) noexcept {
+    if (p >= end) return false;
+    if (*p == ',') {
+        ++p;
+        more = true;
+        return true;
+    }
+    if (*p == close) {
+        ++p;
+        more = false;
+        return true;
+    }
+    return false;
+}
+
+} // namespace direct
 
 } // namespace acctsync::parse::detail

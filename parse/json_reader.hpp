@@ -144,6 +144,14 @@ consteval std::uint64_t operator""_k(const char* s, std::size_t n) { return key_
     return true;
 }
 
+// Margin type spellings: "cross"/"isolated" (ACCOUNT_UPDATE, positionRisk), "CROSSED"/"ISOLATED"
+// (MARGIN_CALL, symbolConfig).
+[[nodiscard]] inline margin_type margin_type_of(std::string_view s) noexcept {
+    if (s == "cross" || s == "CROSSED" || s == "crossed" || s == "CROSS") return margin_type::cross;
+    if (s == "isolated" || s == "ISOLATED") return margin_type::isolated;
+    return margin_type::unknown;
+}
+
 inline std::string_view raw_token(od::value& v) noexcept { return v.raw_json_token(); }
 inline simdjson::error_code unescape(od::value& v, std::string_view& out) noexcept { return v.get_string().get(out); }
 // The fast cursor gives up on any backslash, so its strings never need unescaping.
@@ -418,9 +426,7 @@ public:
         std::string_view s;
         if (!read_string(v, s, present, field)) return false;
         if (!present) return true;
-        if (s == "cross" || s == "CROSSED" || s == "crossed" || s == "CROSS") out = margin_type::cross;
-        else if (s == "isolated" || s == "ISOLATED") out = margin_type::isolated;
-        else out = margin_type::unknown;
+        out = margin_type_of(s);
         return true;
     }
 

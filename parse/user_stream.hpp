@@ -54,6 +54,7 @@ struct user_stream_counters {
     std::uint64_t ignored_events = 0;  // STRATEGY_UPDATE, GRID_UPDATE, CONDITIONAL_ORDER_TRIGGER_REJECT
     std::uint64_t split_updates = 0;   // logical updates published in more than one commit
     std::uint64_t fast_frames = 0;     // frames the fast pass read (the others went through simdjson On-Demand)
+    std::uint64_t direct_frames = 0;   // of those, frames its direct readers took whole (compact hot kinds)
     std::array<std::uint64_t, 16> by_type{}; // indexed by event_type
 };
 

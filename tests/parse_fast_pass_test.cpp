@@ -21,6 +21,8 @@ struct both {
     parse::user_stream_parser fast{{1 << 20, 8}};
     parse::user_stream_parser reference{{1 << 20, 8, false}};
 
+    std::uint64_t direct() const { return fast.counters().direct_frames; }
+
     // Parses with both; returns whether the fast pass read the frame itself.
     bool agree(const std::string& payload, market venue = market::usdm) {
         test::padded in(payload);
@@ -48,6 +50,26 @@ struct both {
     }
 };
 
+// The frame as Binance sends it: no whitespace outside strings.
+std::string minified(const std::string& json) {
+    std::string out;
+    bool in_string = false, escaped = false;
+    for (const char c : json) {
+        if (in_string) {
+            out += c;
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+            out += c;
+        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+            out += c;
+        }
+    }
+    return out;
+}
+
 bool is_user_sample(const std::string& name) {
     for (const char* k : {"account_update", "order_trade_update", "trade_lite", "algo_update", "margin_call",
                           "listen_key_expired", "account_config_update"})
@@ -68,6 +90,37 @@ TEST(FastPass, ReadsEveryUserDataSampleItselfAndAgrees) {
         ++n;
     }
     EXPECT_GE(n, 25);
+}
+
+// Binance's own (compact) form of every ACCOUNT_UPDATE, ORDER_TRADE_UPDATE and TRADE_LITE sample
+// goes through the direct readers, and every prefix and one-byte change of it still agrees.
+TEST(FastPass, DirectReadersTakeTheCompactHotFramesAndAgree) {
+    both p;
+    int n = 0;
+    for (const auto& f : std::filesystem::directory_iterator(test::data_dir() / "samples")) {
+        const std::string name = f.path().filename().string();
+        if (name.find("account_update") == std::string::npos && name.find("order_trade_update") == std::string::npos &&
+            name.find("trade_lite") == std::string::npos)
+            continue;
+        if (name.find("config") != std::string::npos) continue;
+        const market venue = name.rfind("coinm", 0) == 0 ? market::coinm : market::usdm;
+        const std::string frame = minified(test::read_file(f.path()));
+        const auto before = p.direct();
+        EXPECT_TRUE(p.agree(frame, venue)) << name;
+        // not theirs: the combined-stream envelope and nulls
+        const bool theirs = frame.rfind("{\"e\":", 0) == 0 && frame.find("null") == std::string::npos;
+        EXPECT_EQ(p.direct(), before + (theirs ? 1 : 0)) << name;
+        ++n;
+        for (std::size_t cut = 0; cut < frame.size(); ++cut) p.agree(frame.substr(0, cut), venue);
+        for (std::size_t i = 0; i < frame.size(); ++i) {
+            for (const char c : {'0', '9', '"', ',', '}', ']', '.', '-', 'x', ' ', '\0'}) {
+                std::string m = frame;
+                m[i] = c;
+                p.agree(m, venue);
+            }
+        }
+    }
+    EXPECT_GE(n, 15);
 }
 
 TEST(FastPass, AgreesOnEveryPayloadFileAndEveryTruncationOfTheUserSamples) {
@@ -105,6 +158,7 @@ TEST(FastPass, AgreesOnRandomFramesFromTheWriter) {
     }
     // The slow way, on purpose: more than 8 items (the batch here) and UTF-8 symbols ("币").
     EXPECT_GT(read_fast, 3000);
+    EXPECT_GT(p.direct(), 400u); // compact hot kinds within one batch: the direct readers
 }
 
 // Forms the fast pass reads, and forms it must hand to the reference (which accepts or rejects).
@@ -152,6 +206,23 @@ TEST(FastPass, AgreesOnTheEdgesOfItsSubset) {
         {std::string("{\"e\":\"TRADE_LITE\",\"E\":1,\"s\":\"X\"}\0", 33), false},
         {"", false},
         {"[]", false},
+        // the direct readers' limits (they hand these to the cursor, which reads them)
+        {R"({"e":"TRADE_LITE","E":1,"s":"X","q":"12345678901.5","p":"0.123456780","L":"-0","l":"007.10"})", true},
+        {R"({"e":"TRADE_LITE","E":1,"s":"X","q":"9999999999.99999999","p":"1234567890"})", true},
+        {R"({"e":"TRADE_LITE","E":1,"s":"X","t":9223372036854775807,"i":-9223372036854775808})", true},
+        {R"({"e":"TRADE_LITE","E":1,"s":"X","t":9223372036854775808})", false},
+        {R"({"e":"TRADE_LITE","E":1,"s":"X","t":-9223372036854775809})", false},
+        {R"({"e":"TRADE_LITE","E":1,"s":"X","t":99999999999999999999})", false},
+        {R"({"e":"TRADE_LITE","E":1,"s":"X","longkey12":1,"z":[1],"y":{},"x":null,"w":-0.5e-3})", true},
+        {R"({"e":"ACCOUNT_UPDATE","E":1,"a":{"B":[],"P":[],"m":"X"},"i":"alias"})", true},
+        {R"({"e":"ACCOUNT_UPDATE","E":1,"a":{"B":[{"a":"X"}],"P":[{"s":"Y","ps":"LONG","mt":"isolated","zz":true}]}})", true},
+        {R"({"e":"ACCOUNT_UPDATE","E":1,"a":{"B":[{"a":"X"}],"P":[{"s":"Y","ps":"WHAT"}]}})", false},
+        {R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"X","i":1,"er":256}})", false},
+        {R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"X","i":1,"er":255,"M":"77","si":0,"W":"x"}})", true},
+        {R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"X","i":1},"o":{"s":"Y","i":2}})", true},
+        {R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"X","i":1}}})", false},
+        {R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"X","i":1})", false},
+        {R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"X","i":1,}})", false},
     };
     for (const auto& k : cases) EXPECT_EQ(p.agree(k.json), k.fast) << k.json;
 }
