@@ -690,42 +690,47 @@ bool user_stream_parser::impl::direct_trade_lite_field(const char*& p, const cha
 template <class V>
 bool user_stream_parser::impl::field(detail::reader& rd, event_kind kind, std::string_view key, V& v) noexcept {
     bool present = false;
-    const std::uint64_t k = key_code(key); // keys are compared as integers: this runs for every member
-    // Common header fields.
-    if (k == "E"_k) return rd.read_int(v, hdr.E, present, "E");
-    if (k == "T"_k) return rd.read_int(v, hdr.T, present, "T");
-    switch (kind) {
-    case event_kind::trade_lite: return trade_lite_field(rd, k, key, v);
-    case event_kind::account_update:
-        if (k == "a"_k) return account_update_body(rd, v);
+    // Keys are compared as integers (this runs for every member), in case labels only: clang 14
+    // does not evaluate a consteval "_k" in a comparison inside a template.
+    const std::uint64_t k = key_code(key);
+    switch (k) {
+    case "E"_k: return rd.read_int(v, hdr.E, present, "E");
+    case "T"_k: return rd.read_int(v, hdr.T, present, "T");
+    default: break;
+    }
+    if (kind == event_kind::trade_lite) return trade_lite_field(rd, k, key, v);
+    switch (k) {
+    case "a"_k:
+        if (kind == event_kind::account_update) return account_update_body(rd, v);
         break;
-    case event_kind::account_config_update:
-        if (k == "ac"_k) return config_leverage(rd, v);
-        if (k == "ai"_k) return config_multi_assets(rd, v);
+    case "ac"_k:
+        if (kind == event_kind::account_config_update) return config_leverage(rd, v);
         break;
-    case event_kind::order_trade_update:
-        if (k == "o"_k) return order_body(rd, v);
+    case "ai"_k:
+        if (kind == event_kind::account_config_update) return config_multi_assets(rd, v);
         break;
-    case event_kind::algo_update:
-        if (k == "o"_k) return algo_body(rd, v);
+    case "o"_k:
+        if (kind == event_kind::order_trade_update) return order_body(rd, v);
+        if (kind == event_kind::algo_update) return algo_body(rd, v);
         break;
-    case event_kind::margin_call:
-        if (k == "cw"_k) {
+    case "cw"_k:
+        if (kind == event_kind::margin_call) {
             if (!rd.read_decimal(v, hdr.cross_wallet, present, "cw")) return false;
             hdr.has_cross_wallet = present;
             return true;
         }
-        if (k == "p"_k) return margin_call_items(rd, v);
         break;
-    case event_kind::listen_key_expired:
-        if (key == "listenKey") return rd.read_inline(v, hdr.listen_key, present, "listenKey");
+    case "p"_k:
+        if (kind == event_kind::margin_call) return margin_call_items(rd, v);
         break;
-    default: break;
-    }
-    if (k == "i"_k) { // COIN-M account alias (TRADE_LITE's "i" is its order id)
+    case "i"_k: { // COIN-M account alias (TRADE_LITE's "i" is its order id)
         if (!rd.read_inline(v, hdr.alias, present, "i")) return false;
         hdr.has_alias = present;
         return true;
+    }
+    default:
+        if (kind == event_kind::listen_key_expired && key == "listenKey")
+            return rd.read_inline(v, hdr.listen_key, present, "listenKey");
     }
     return rd.skip_value(v, key.size() <= 8 ? key : std::string_view{});
 }
