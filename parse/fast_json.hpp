@@ -29,6 +29,31 @@
 
 namespace acctsync::parse::detail {
 
+namespace direct {
+// "key": of up to 7 bytes, found with one 8-byte load (padding readable): w = the 8 bytes after
+// the opening quote, n = the key's length; p moves past the colon. False leaves p alone.
+[[gnu::always_inline]] inline bool short_key(const char*& p, const char* end, std::uint64_t& w, unsigned& n) noexcept {
+    if (p >= end || *p != '"') return false;
+    w = acctsync::detail::load8(p + 1);
+    const std::uint64_t x = w ^ 0x2222222222222222ULL; // a zero byte where w has '"'
+    const std::uint64_t z = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+    if (z == 0) return false;
+    n = static_cast<unsigned>(__builtin_ctzll(z) >> 3);
+    const char* const colon = p + 2 + n;
+    if (colon >= end || *colon != ':') return false;
+    p = colon + 1;
+    return true;
+}
+[[gnu::always_inline]] inline bool key_text(const char*& p, const char* end, std::string_view& key) noexcept {
+    const char* const start = p;
+    std::uint64_t w;
+    unsigned n;
+    if (!short_key(p, end, w, n)) return false;
+    key = {start + 1, n};
+    return true;
+}
+} // namespace direct
+
 class fast_cursor {
 public:
     // One vector pass over the frame first: a byte >= 0x80 or a backslash anywhere gives up at
@@ -235,30 +260,10 @@ public:
     // or '}'). Returns 1 with the key read and the cursor at the value, 0 when the object closed,
     // -1 (given up) otherwise.
     int member(bool first, std::string_view& key) noexcept {
-        ws();
-        if (p_ >= end_) return give_up(), -1;
-        if (*p_ == '}') {
-            ++p_;
-            return 0;
-        }
-        if (!first) {
-            if (*p_ != ',') return give_up(), -1;
-            ++p_;
-            ws();
-        }
+        const int r = item(first, '}');
+        if (r != 1) return r;
         if (!ctrl_) { // compact frame (no whitespace anywhere): keys of up to 7 bytes in one load
-            if (p_ >= end_ || *p_ != '"') return give_up(), -1;
-            const std::uint64_t w = acctsync::detail::load8(p_ + 1);
-            const std::uint64_t x = w ^ 0x2222222222222222ULL; // a zero byte where w has '"'
-            const std::uint64_t z = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
-            if (z != 0) {
-                const auto n = static_cast<std::size_t>(__builtin_ctzll(z) >> 3);
-                const char* const colon = p_ + 2 + n;
-                if (colon >= end_ || *colon != ':') return give_up(), -1;
-                key = {p_ + 1, n};
-                p_ = colon + 1;
-                return 1;
-            }
+            if (direct::key_text(p_, end_, key)) return 1;
             if (!string(key) || !expect(':')) return -1;
             return 1;
         }
@@ -277,20 +282,7 @@ public:
         return 1;
     }
     // Array element prologue, same protocol (']' closes).
-    int element(bool first) noexcept {
-        ws();
-        if (p_ >= end_) return give_up(), -1;
-        if (*p_ == ']') {
-            ++p_;
-            return 0;
-        }
-        if (!first) {
-            if (*p_ != ',') return give_up(), -1;
-            ++p_;
-            ws();
-        }
-        return 1;
-    }
+    int element(bool first) noexcept { return item(first, ']'); }
     bool open(char c) noexcept {
         if (p_ < end_ && *p_ == c) {
             ++p_;
@@ -322,6 +314,21 @@ public:
     }
 
 private:
+    // ',' then the next item, or `close`: 1, or 0 (closed), or -1 (given up).
+    int item(bool first, char close) noexcept {
+        ws();
+        if (p_ >= end_) return give_up(), -1;
+        if (*p_ == close) {
+            ++p_;
+            return 0;
+        }
+        if (!first) {
+            if (*p_ != ',') return give_up(), -1;
+            ++p_;
+            ws();
+        }
+        return 1;
+    }
     [[gnu::noinline]] void skip_ws() noexcept {
         while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
     }
@@ -424,16 +431,10 @@ inline constexpr std::uint64_t pow10_table[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10
 
 // "key": (up to 7 bytes) as key_code() packs it.
 [[gnu::always_inline]] inline bool key(const char*& p, const char* end, std::uint64_t& k) noexcept {
-    if (p >= end || *p != '"') return false;
-    const std::uint64_t w = acctsync::detail::load8(p + 1);
-    const std::uint64_t x = w ^ 0x2222222222222222ULL;
-    const std::uint64_t z = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
-    if (z == 0) return false;
-    const unsigned n = static_cast<unsigned>(__builtin_ctzll(z) >> 3);
-    const char* const colon = p + 2 + n;
-    if (colon >= end || *colon != ':') return false;
+    std::uint64_t w;
+    unsigned n;
+    if (!short_key(p, end, w, n)) return false;
     k = n == 0 ? 0 : w & (~0ULL >> (64 - 8 * n));
-    p = colon + 1;
     return true;
 }
 
@@ -576,6 +577,31 @@ inline bool skip_scalar(const char*& p, const char* end) noexcept {
         return true;
     }
     return false;
+}
+
+// '{' members '}' (none is fine): f(key code) reads each member's value.
+template <class F>
+[[gnu::always_inline]] inline bool members(const char*& p, const char* end, F&& f) noexcept {
+    if (p >= end || *p != '{') return false;
+    ++p;
+    bool more = true;
+    if (p < end && *p == '}') more = (++p, false);
+    while (more) {
+        std::uint64_t k;
+        if (!key(p, end, k) || !f(k) || !next(p, end, '}', more)) return false;
+    }
+    return true;
+}
+// '[' elements ']' (none is fine): f() reads each element.
+template <class F>
+[[gnu::always_inline]] inline bool elements(const char*& p, const char* end, F&& f) noexcept {
+    if (p >= end || *p != '[') return false;
+    ++p;
+    bool more = true;
+    if (p < end && *p == ']') more = (++p, false);
+    while (more)
+        if (!f() || !next(p, end, ']', more)) return false;
+    return true;
 }
 
 } // namespace direct

@@ -96,6 +96,8 @@ struct user_stream_parser::impl {
     bool parse_frame(detail::reader& rd, od::document& doc) noexcept;
     bool parse_event_object(detail::reader& rd, od::object& obj, bool top) noexcept;
     bool envelope(detail::reader& rd, od::object& root) noexcept;
+    template <class V, class ReadData>
+    bool envelope_member(detail::reader& rd, std::string_view key, V& v, bool& have_data, ReadData&& read_data) noexcept;
     bool end_of_event(detail::reader& rd, event_kind kind, bool seen_body) noexcept;
 
     // Per-kind readers, for simdjson On-Demand values and for the fast cursor's values alike.
@@ -219,23 +221,29 @@ bool user_stream_parser::impl::envelope(detail::reader& rd, od::object& root) no
     for (auto f : root) {
         od::field fld;
         if (auto e = std::move(f).get(fld)) return rd.fail_json(e, nullptr, "");
-        const auto key = detail::reader::key_of(fld);
         od::value v = fld.value();
-        if (key == "data" && !have_data) {
-            od::object data;
-            if (!rd.object_of(v, data, "data")) return false;
-            if (!parse_event_object(rd, data, false)) return false;
-            have_data = true;
-        } else if (key == "stream") {
-            std::string_view s;
-            bool present = false;
-            if (!rd.read_string(v, s, present, "stream")) return false;
-        } else if (!rd.skip_value(v, "")) {
+        if (!envelope_member(rd, detail::reader::key_of(fld), v, have_data, [&] {
+                od::object data;
+                return rd.object_of(v, data, "data") && parse_event_object(rd, data, false);
+            }))
             return false;
-        }
     }
     if (!have_data) return rd.fail(parse_errc::missing_field, rd.base(), "data");
     return true;
+}
+
+// One member of the combined-stream envelope {"stream":…,"data":…}: the first "data" is the event
+// (read_data reads it), "stream" must be a string, anything else is skipped (validated).
+template <class V, class ReadData>
+bool user_stream_parser::impl::envelope_member(detail::reader& rd, std::string_view key, V& v, bool& have_data,
+                                               ReadData&& read_data) noexcept {
+    if (key == "data" && !have_data) return have_data = read_data();
+    if (key == "stream") {
+        std::string_view s;
+        bool present = false;
+        return rd.read_string(v, s, present, "stream");
+    }
+    return rd.skip_value(v, "");
 }
 
 namespace {
@@ -330,17 +338,12 @@ bool user_stream_parser::impl::fast_frame(detail::reader& rd, detail::fast_curso
                 if (r == 0) break;
             }
             detail::fast_value v{&c};
-            if (key == "data" && !have_data) {
-                if (!c.expect('{') || c.member(true, key) != 1 || key != "e" || !fast_event_body(rd, c)) return false;
-                v.consumed = true;
-                have_data = true;
-            } else if (key == "stream") {
-                std::string_view s;
-                bool present = false;
-                if (!rd.read_string(v, s, present, "stream")) return false;
-            } else if (!rd.skip_value(v, "")) {
+            if (!envelope_member(rd, key, v, have_data, [&] {
+                    std::string_view first;
+                    v.consumed = true;
+                    return c.expect('{') && c.member(true, first) == 1 && first == "e" && fast_event_body(rd, c);
+                }))
                 return false;
-            }
         }
         ok = have_data;
     }
@@ -462,131 +465,93 @@ bool user_stream_parser::impl::direct_frame(const char* p, const char* end) noex
 
 bool user_stream_parser::impl::direct_account_update(const char*& p, const char* end) noexcept {
     namespace dr = detail::direct;
-    if (p >= end || *p != '{') return false;
-    ++p;
-    bool more = true;
-    if (*p == '}') more = (++p, false);
-    while (more) {
-        std::uint64_t k;
-        if (!dr::key(p, end, k)) return false;
-        if (k == "m"_k) {
+    return dr::members(p, end, [&](std::uint64_t k) {
+        switch (k) {
+        case "m"_k: {
             std::string_view s;
             if (!dr::string(p, end, s)) return false;
             hdr.reason = from_wire<update_reason>(s);
-        } else if (k == "B"_k || k == "P"_k) {
-            if (p >= end || *p != '[') return false;
-            ++p;
-            bool items = true;
-            if (*p == ']') items = (++p, false);
-            while (items) {
-                if (!(k == "B"_k ? direct_balance(p, end) : direct_position(p, end))) return false;
-                if (!dr::next(p, end, ']', items)) return false;
-            }
-        } else if (!dr::skip_scalar(p, end)) {
-            return false;
+            return true;
         }
-        if (!dr::next(p, end, '}', more)) return false;
-    }
-    return true;
+        case "B"_k: return dr::elements(p, end, [&] { return direct_balance(p, end); });
+        case "P"_k: return dr::elements(p, end, [&] { return direct_position(p, end); });
+        default: return dr::skip_scalar(p, end);
+        }
+    });
 }
 
 bool user_stream_parser::impl::direct_balance(const char*& p, const char* end) noexcept {
     namespace dr = detail::direct;
-    if (p >= end || *p != '{') return false;
-    ++p;
     auto& b = emit(event_type::balance_update)->payload.balance;
     b.source = event_source::stream;
-    bool has_asset = false, more = true;
-    while (more) {
-        std::uint64_t k;
-        if (!dr::key(p, end, k)) return false;
+    bool has_asset = false;
+    const bool ok = dr::members(p, end, [&](std::uint64_t k) {
+        balance_update::field bit{};
+        decimal* d = nullptr;
         switch (k) {
         case "a"_k: {
             std::string_view s;
-            if (!dr::string(p, end, s) || !b.asset.assign(s)) return false;
-            has_asset = true;
-            break;
+            return has_asset = dr::string(p, end, s) && b.asset.assign(s);
         }
-        case "wb"_k:
-            if (!dr::decimal_string(p, end, b.wallet_balance)) return false;
-            b.fields |= balance_update::f_wallet_balance;
-            break;
-        case "cw"_k:
-            if (!dr::decimal_string(p, end, b.cross_wallet_balance)) return false;
-            b.fields |= balance_update::f_cross_wallet_balance;
-            break;
-        case "bc"_k:
-            if (!dr::decimal_string(p, end, b.balance_change)) return false;
-            b.fields |= balance_update::f_balance_change;
-            break;
-        default:
-            if (!dr::skip_scalar(p, end)) return false;
+        case "wb"_k: d = &b.wallet_balance, bit = balance_update::f_wallet_balance; break;
+        case "cw"_k: d = &b.cross_wallet_balance, bit = balance_update::f_cross_wallet_balance; break;
+        case "bc"_k: d = &b.balance_change, bit = balance_update::f_balance_change; break;
+        default: return dr::skip_scalar(p, end);
         }
-        if (!dr::next(p, end, '}', more)) return false;
-    }
-    return has_asset;
+        if (!dr::decimal_string(p, end, *d)) return false;
+        b.fields |= bit;
+        return true;
+    });
+    return ok && has_asset;
 }
 
 bool user_stream_parser::impl::direct_position(const char*& p, const char* end) noexcept {
     namespace dr = detail::direct;
     using pf = position_update::field;
-    if (p >= end || *p != '{') return false;
-    ++p;
     auto& u = emit(event_type::position_update)->payload.position;
     u.source = event_source::stream;
     u.side = position_side::both;
-    bool has_symbol = false, more = true;
-    decimal* d = nullptr; // the decimal member read below, and its bit
-    pf bit{};
-    while (more) {
-        std::uint64_t k;
-        if (!dr::key(p, end, k)) return false;
+    bool has_symbol = false;
+    const bool ok = dr::members(p, end, [&](std::uint64_t k) {
+        pf bit{};
+        decimal* d = nullptr;
         std::string_view s;
         switch (k) {
-        case "s"_k:
-            if (!dr::string(p, end, s) || !u.symbol.assign(s)) return false;
-            has_symbol = true;
-            break;
-        case "pa"_k: d = &u.amount, bit = pf::f_amount; goto decimal_member;
-        case "ep"_k: d = &u.entry_price, bit = pf::f_entry_price; goto decimal_member;
-        case "bep"_k: d = &u.break_even_price, bit = pf::f_break_even_price; goto decimal_member;
-        case "cr"_k: d = &u.accumulated_realized, bit = pf::f_accumulated_realized; goto decimal_member;
-        case "up"_k: d = &u.unrealized_pnl, bit = pf::f_unrealized_pnl; goto decimal_member;
-        case "iw"_k: d = &u.isolated_wallet, bit = pf::f_isolated_wallet;
-        decimal_member: // one copy of the decimal reader for all six
-            if (!dr::decimal_string(p, end, *d)) return false;
-            u.fields |= bit;
-            break;
+        case "s"_k: return has_symbol = dr::string(p, end, s) && u.symbol.assign(s);
+        case "pa"_k: d = &u.amount, bit = pf::f_amount; break;
+        case "ep"_k: d = &u.entry_price, bit = pf::f_entry_price; break;
+        case "bep"_k: d = &u.break_even_price, bit = pf::f_break_even_price; break;
+        case "cr"_k: d = &u.accumulated_realized, bit = pf::f_accumulated_realized; break;
+        case "up"_k: d = &u.unrealized_pnl, bit = pf::f_unrealized_pnl; break;
+        case "iw"_k: d = &u.isolated_wallet, bit = pf::f_isolated_wallet; break;
         case "mt"_k:
             if (!dr::string(p, end, s)) return false;
             u.margin = detail::margin_type_of(s);
             u.fields |= pf::f_margin_type;
-            break;
+            return true;
         case "ps"_k: {
             if (!dr::string(p, end, s)) return false;
             bool known = false;
             u.side = from_wire<position_side>(s, &known);
-            if (!known) return false;
-            break;
+            return known;
         }
         case "ma"_k:
             if (!dr::string(p, end, s) || !u.margin_asset.assign(s)) return false;
             u.fields |= pf::f_margin_asset;
-            break;
-        default:
-            if (!dr::skip_scalar(p, end)) return false;
+            return true;
+        default: return dr::skip_scalar(p, end);
         }
-        if (!dr::next(p, end, '}', more)) return false;
-    }
-    return has_symbol;
+        if (!dr::decimal_string(p, end, *d)) return false; // the six decimals share one reader
+        u.fields |= bit;
+        return true;
+    });
+    return ok && has_symbol;
 }
 
 bool user_stream_parser::impl::direct_order(const char*& p, const char* end) noexcept {
     namespace dr = detail::direct;
-    if (p >= end || *p != '{') return false;
-    ++p;
     auto& u = emit(event_type::order_update)->payload.order;
-    bool has_symbol = false, has_id = false, more = true;
+    bool has_symbol = false, has_id = false;
     auto flag = [&](std::uint8_t bit) {
         bool b = false;
         if (!dr::boolean(p, end, b)) return false;
@@ -603,9 +568,7 @@ bool user_stream_parser::impl::direct_order(const char*& p, const char* end) noe
         out = from_wire<std::remove_reference_t<decltype(out)>>(s);
         return true;
     };
-    while (more) {
-        std::uint64_t k;
-        if (!dr::key(p, end, k)) return false;
+    const bool read = dr::members(p, end, [&](std::uint64_t k) {
         bool ok = true;
         switch (k) {
         case "s"_k: ok = has_symbol = text(u.symbol); break;
@@ -658,9 +621,9 @@ bool user_stream_parser::impl::direct_order(const char*& p, const char* end) noe
         case "M"_k: return false; // modifyId (type UNVERIFIED): the general readers
         default: ok = dr::skip_scalar(p, end);
         }
-        if (!ok || !dr::next(p, end, '}', more)) return false;
-    }
-    return has_symbol && has_id;
+        return ok;
+    });
+    return read && has_symbol && has_id;
 }
 
 bool user_stream_parser::impl::direct_trade_lite_field(const char*& p, const char* end, std::uint64_t k) noexcept {
