@@ -531,36 +531,43 @@ inline constexpr std::uint64_t pow10_table[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10
 }
 
 // A member this reader does not keep: a string, a number or true/false (anything else: false).
-inline bool skip_scalar(const char*& p, const char* end) noexcept {
-    if (p >= end) return false;
+// Out of line, so it takes and returns the position by value (nullptr: not one of those).
+inline const char* skip_scalar_at(const char* p, const char* end) noexcept;
+[[gnu::always_inline]] inline bool skip_scalar(const char*& p, const char* end) noexcept {
+    const char* const q = skip_scalar_at(p, end);
+    if (q == nullptr) return false;
+    p = q;
+    return true;
+}
+inline const char* skip_scalar_at(const char* p, const char* end) noexcept {
+    if (p >= end) return nullptr;
     if (*p == '"') {
         std::string_view s;
-        return string(p, end, s);
+        return string(p, end, s) ? p : nullptr;
     }
     if (*p == 't' || *p == 'f') {
         bool b;
-        return boolean(p, end, b);
+        return boolean(p, end, b) ? p : nullptr;
     }
     // RFC 8259 number
     const char* q = p;
     auto digit = [&] { return q < end && static_cast<unsigned char>(*q - '0') < 10; };
     if (q < end && *q == '-') ++q;
-    if (!digit()) return false;
+    if (!digit()) return nullptr;
     if (*q == '0') ++q;
     else while (digit()) ++q;
     if (q < end && *q == '.') {
         ++q;
-        if (!digit()) return false;
+        if (!digit()) return nullptr;
         while (digit()) ++q;
     }
     if (q < end && (*q == 'e' || *q == 'E')) {
         ++q;
         if (q < end && (*q == '+' || *q == '-')) ++q;
-        if (!digit()) return false;
+        if (!digit()) return nullptr;
         while (digit()) ++q;
     }
-    p = q;
-    return true;
+    return q;
 }
 
 // After a member: ',' (another follows: true, more=true) or the closing `close` (more=false).

@@ -87,11 +87,13 @@ struct user_stream_parser::impl {
     parse_result run(const char* data, std::size_t size, const stream_context& c, const event_sink& sink) noexcept;
     bool fast_frame(detail::reader& rd, detail::fast_cursor& c) noexcept;
     bool direct_frame(const char* p, const char* end) noexcept;
-    bool direct_account_update(const char*& p, const char* end) noexcept;
-    bool direct_balance(const char*& p, const char* end) noexcept;
-    bool direct_position(const char*& p, const char* end) noexcept;
-    bool direct_order(const char*& p, const char* end) noexcept;
-    bool direct_trade_lite_field(const char*& p, const char* end, std::uint64_t k) noexcept;
+    // Each takes the position by value and returns the new one, or nullptr: a position whose
+    // address is taken lives in memory, and every member would wait on a store and a load.
+    const char* direct_account_update(const char* p, const char* end) noexcept;
+    const char* direct_balance(const char* p, const char* end) noexcept;
+    const char* direct_position(const char* p, const char* end) noexcept;
+    const char* direct_order(const char* p, const char* end) noexcept;
+    const char* direct_trade_lite_field(const char* p, const char* end, std::uint64_t k) noexcept;
     bool fast_event_body(detail::reader& rd, detail::fast_cursor& c) noexcept;
     bool parse_frame(detail::reader& rd, od::document& doc) noexcept;
     bool parse_event_object(detail::reader& rd, od::object& obj, bool top) noexcept;
@@ -439,12 +441,12 @@ bool user_stream_parser::impl::direct_frame(const char* p, const char* end) noex
         case "T"_k: if (!dr::integer(p, end, hdr.T)) return false; break;
         default:
             if (kind == event_kind::trade_lite) {
-                if (!direct_trade_lite_field(p, end, k)) return false;
+                if ((p = direct_trade_lite_field(p, end, k)) == nullptr) return false;
             } else if (kind == event_kind::account_update && k == "a"_k) {
-                if (!direct_account_update(p, end)) return false;
+                if ((p = direct_account_update(p, end)) == nullptr) return false;
                 seen_body = true;
             } else if (kind == event_kind::order_trade_update && k == "o"_k) {
-                if (!direct_order(p, end)) return false;
+                if ((p = direct_order(p, end)) == nullptr) return false;
                 seen_body = true;
             } else if (k == "i"_k) { // COIN-M account alias
                 std::string_view s;
@@ -463,9 +465,9 @@ bool user_stream_parser::impl::direct_frame(const char* p, const char* end) noex
     return seen_body;
 }
 
-bool user_stream_parser::impl::direct_account_update(const char*& p, const char* end) noexcept {
+const char* user_stream_parser::impl::direct_account_update(const char* p, const char* end) noexcept {
     namespace dr = detail::direct;
-    return dr::members(p, end, [&](std::uint64_t k) {
+    const bool ok = dr::members(p, end, [&](std::uint64_t k) {
         switch (k) {
         case "m"_k: {
             std::string_view s;
@@ -473,14 +475,15 @@ bool user_stream_parser::impl::direct_account_update(const char*& p, const char*
             hdr.reason = from_wire<update_reason>(s);
             return true;
         }
-        case "B"_k: return dr::elements(p, end, [&] { return direct_balance(p, end); });
-        case "P"_k: return dr::elements(p, end, [&] { return direct_position(p, end); });
+        case "B"_k: return dr::elements(p, end, [&] { return (p = direct_balance(p, end)) != nullptr; });
+        case "P"_k: return dr::elements(p, end, [&] { return (p = direct_position(p, end)) != nullptr; });
         default: return dr::skip_scalar(p, end);
         }
     });
+    return ok ? p : nullptr;
 }
 
-bool user_stream_parser::impl::direct_balance(const char*& p, const char* end) noexcept {
+const char* user_stream_parser::impl::direct_balance(const char* p, const char* end) noexcept {
     namespace dr = detail::direct;
     auto& b = emit(event_type::balance_update)->payload.balance;
     b.source = event_source::stream;
@@ -502,10 +505,10 @@ bool user_stream_parser::impl::direct_balance(const char*& p, const char* end) n
         b.fields |= bit;
         return true;
     });
-    return ok && has_asset;
+    return ok && has_asset ? p : nullptr;
 }
 
-bool user_stream_parser::impl::direct_position(const char*& p, const char* end) noexcept {
+const char* user_stream_parser::impl::direct_position(const char* p, const char* end) noexcept {
     namespace dr = detail::direct;
     using pf = position_update::field;
     auto& u = emit(event_type::position_update)->payload.position;
@@ -545,24 +548,24 @@ bool user_stream_parser::impl::direct_position(const char*& p, const char* end) 
         u.fields |= bit;
         return true;
     });
-    return ok && has_symbol;
+    return ok && has_symbol ? p : nullptr;
 }
 
-bool user_stream_parser::impl::direct_order(const char*& p, const char* end) noexcept {
+const char* user_stream_parser::impl::direct_order(const char* p, const char* end) noexcept {
     namespace dr = detail::direct;
     auto& u = emit(event_type::order_update)->payload.order;
     bool has_symbol = false, has_id = false;
-    auto flag = [&](std::uint8_t bit) {
+    auto flag = [&](std::uint8_t bit) __attribute__((always_inline)) {
         bool b = false;
         if (!dr::boolean(p, end, b)) return false;
         if (b) u.flags |= bit;
         return true;
     };
-    auto text = [&](auto& out) {
+    auto text = [&](auto& out) __attribute__((always_inline)) {
         std::string_view s;
         return dr::string(p, end, s) && out.assign(s);
     };
-    auto en = [&](auto& out) {
+    auto en = [&](auto& out) __attribute__((always_inline)) {
         std::string_view s;
         if (!dr::string(p, end, s)) return false;
         out = from_wire<std::remove_reference_t<decltype(out)>>(s);
@@ -623,29 +626,31 @@ bool user_stream_parser::impl::direct_order(const char*& p, const char* end) noe
         }
         return ok;
     });
-    return read && has_symbol && has_id;
+    return read && has_symbol && has_id ? p : nullptr;
 }
 
-bool user_stream_parser::impl::direct_trade_lite_field(const char*& p, const char* end, std::uint64_t k) noexcept {
+const char* user_stream_parser::impl::direct_trade_lite_field(const char* p, const char* end, std::uint64_t k) noexcept {
     namespace dr = detail::direct;
     auto& t = emitter.last()->payload.trade;
     std::string_view s;
+    bool ok = false;
     switch (k) {
-    case "s"_k: return dr::string(p, end, s) && t.symbol.assign(s);
-    case "c"_k: return dr::string(p, end, s) && t.client_order_id.assign(s);
+    case "s"_k: ok = dr::string(p, end, s) && t.symbol.assign(s); break;
+    case "c"_k: ok = dr::string(p, end, s) && t.client_order_id.assign(s); break;
     case "S"_k:
-        if (!dr::string(p, end, s)) return false;
+        ok = dr::string(p, end, s);
         t.side = from_wire<order_side>(s);
-        return true;
-    case "q"_k: return dr::decimal_string(p, end, t.orig_qty);
-    case "p"_k: return dr::decimal_string(p, end, t.price);
-    case "L"_k: return dr::decimal_string(p, end, t.last_price);
-    case "l"_k: return dr::decimal_string(p, end, t.last_qty);
-    case "t"_k: return dr::integer(p, end, t.trade_id);
-    case "i"_k: return dr::integer(p, end, t.order_id);
-    case "m"_k: return dr::boolean(p, end, t.is_maker);
-    default: return dr::skip_scalar(p, end);
+        break;
+    case "q"_k: ok = dr::decimal_string(p, end, t.orig_qty); break;
+    case "p"_k: ok = dr::decimal_string(p, end, t.price); break;
+    case "L"_k: ok = dr::decimal_string(p, end, t.last_price); break;
+    case "l"_k: ok = dr::decimal_string(p, end, t.last_qty); break;
+    case "t"_k: ok = dr::integer(p, end, t.trade_id); break;
+    case "i"_k: ok = dr::integer(p, end, t.order_id); break;
+    case "m"_k: ok = dr::boolean(p, end, t.is_maker); break;
+    default: ok = dr::skip_scalar(p, end);
     }
+    return ok ? p : nullptr;
 }
 
 // ---- per-kind fields (one code for both value kinds: simdjson On-Demand and the fast cursor) ----
