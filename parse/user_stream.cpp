@@ -93,7 +93,7 @@ struct user_stream_parser::impl {
     const char* direct_balance(const char* p, const char* end) noexcept;
     const char* direct_position(const char* p, const char* end) noexcept;
     const char* direct_order(const char* p, const char* end) noexcept;
-    const char* direct_trade_lite_field(const char* p, const char* end, std::uint64_t k) noexcept;
+    [[gnu::always_inline]] const char* direct_trade_lite_field(const char* p, const char* end, std::uint64_t k) noexcept;
     bool fast_event_body(detail::reader& rd, detail::fast_cursor& c) noexcept;
     bool parse_frame(detail::reader& rd, od::document& doc) noexcept;
     bool parse_event_object(detail::reader& rd, od::object& obj, bool top) noexcept;
@@ -629,7 +629,7 @@ const char* user_stream_parser::impl::direct_order(const char* p, const char* en
     return read && has_symbol && has_id ? p : nullptr;
 }
 
-const char* user_stream_parser::impl::direct_trade_lite_field(const char* p, const char* end, std::uint64_t k) noexcept {
+inline const char* user_stream_parser::impl::direct_trade_lite_field(const char* p, const char* end, std::uint64_t k) noexcept {
     namespace dr = detail::direct;
     auto& t = emitter.last()->payload.trade;
     std::string_view s;
