@@ -1,20 +1,23 @@
-// acctsync/parse/fast_json.hpp — internal: a single-pass, validating JSON cursor for the hot path.
+// acctsync/parse/fast_json.hpp — internal: the user-data parser's two fast tiers.
+//   fast_cursor — a single-pass, validating JSON cursor (tier 2: any event kind);
+//   direct::    — readers for compact frames of the hot kinds (tier 1; user_stream.cpp direct_*).
 //
-// Why it exists: simdjson On-Demand's stage 1 alone costs 87–180 ns per user-data frame on this
+// Why they exist: simdjson On-Demand's stage 1 alone costs 87–190 ns per user-data frame on this
 // machine class (AVX2, no AVX-512; measured in bench/bench_parse.cpp), more than the whole
 // per-frame budget. Binance frames are small, flat and plain, so one forward pass over the bytes
 // that validates as it goes is cheaper than indexing them first.
 //
-// Contract (what keeps it safe): the cursor accepts only a strict subset of JSON — no escapes in
+// Contract (what keeps it safe): both accept only a strict subset of JSON — no escapes in
 // strings, no bytes >= 0x80, no control characters, numbers by the RFC 8259 grammar, depth <= 32.
-// Anything outside that subset, and every error, makes the fast pass give up; the caller then runs
-// the simdjson On-Demand parser on the same frame, which is the reference: it reports the typed
-// error or handles the rare form (escapes, UTF-8 symbols, "e" not first, ...). So the fast pass
-// never decides an error, and a differential fuzz target (tests/fuzz/fuzz_user_event.cpp) checks
-// that whenever it accepts a frame, the On-Demand parser accepts it too with identical events.
+// Anything outside that subset, and every error, makes them give up; the caller then runs the
+// next tier and finally the simdjson On-Demand parser, which is the reference: it reports the
+// typed error or handles the rare form (escapes, UTF-8 symbols, "e" not first, ...). So the fast
+// tiers never decide an error, and the user-event fuzz target (tests/fuzz/fuzz_bodies.hpp) and
+// tests/parse_fast_pass_test.cpp check that whatever they accept, the On-Demand parser accepts
+// too, with identical events.
 //
-// The cursor reads at most 16 bytes past its current position while inside [begin, end), so the
-// payload needs the same padding simdjson needs (payload_padding = 64).
+// Both read at most 16 bytes past a position inside [begin, end), so the payload needs the
+// padding simdjson needs (payload_padding = 64).
 #pragma once
 
 #include <cstdint>

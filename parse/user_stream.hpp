@@ -13,6 +13,10 @@
 // carries item_index/item_count of the one logical update. When the sink cannot take the whole
 // frame the parser publishes nothing and returns sink_full (retry when the consumer has drained).
 //
+// How: three readers in turn (direct readers for compact hot frames, a validating cursor, then
+// simdjson On-Demand for everything else and for every error); each reads the frame whole or
+// leaves no trace, and all give the same events (README "How a frame is parsed").
+//
 // Threads: one parser per producer thread. No allocation after construction.
 #pragma once
 
