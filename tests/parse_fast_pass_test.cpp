@@ -6,6 +6,9 @@
 
 #include <cstring>
 #include <filesystem>
+#include <cctype>
+#include <cstdio>
+#include <random>
 #include <sstream>
 
 #include "parse/binance_writer.hpp"
@@ -225,4 +228,57 @@ TEST(FastPass, AgreesOnTheEdgesOfItsSubset) {
         {R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"X","i":1,}})", false},
     };
     for (const auto& k : cases) EXPECT_EQ(p.agree(k.json), k.fast) << k.json;
+}
+
+// Writer frames bent the ways the tiers' subsets end: whitespace somewhere, a member made null,
+// an extra unknown member (scalar or nested), a string character written as an escape, a digit
+// appended to a number, the frame cut or extended. Every variant must still agree.
+TEST(FastPass, AgreesOnWriterFramesBentAtTheEdgesOfEachTier) {
+    both p;
+    test::random_events gen(4242);
+    std::mt19937_64 rng(99);
+    auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+    int variants = 0;
+    for (int i = 0; i < 3000; ++i) {
+        const market venue = gen.pick(2) ? market::usdm : market::coinm;
+        std::string json;
+        ASSERT_TRUE(parse::write_user_frame(gen.update(venue), json));
+        for (int v = 0; v < 4; ++v) {
+            std::string m = json;
+            const std::size_t at = pick(m.size());
+            switch (pick(8)) {
+            case 0: m.insert(m.begin() + static_cast<std::ptrdiff_t>(at), " \n\t"[pick(3)]); break;
+            case 1: { // a value after some colon becomes null
+                const std::size_t c = m.find(':', at);
+                if (c == std::string::npos) continue;
+                const std::size_t e = m.find_first_of(",}]", c + 1);
+                if (e == std::string::npos || m[c + 1] == '{' || m[c + 1] == '[') continue;
+                m.replace(c + 1, e - c - 1, "null");
+                break;
+            }
+            case 2: m.insert(m.size() - 1, R"(,"zz":[1,{"y":"q"}])"); break;
+            case 3: m.insert(m.size() - 1, R"(,"zz":-1.5E+2)"); break;
+            case 4: { // a letter inside some string written as \u00XX
+                const std::size_t q = m.find('"', at);
+                if (q == std::string::npos || q + 1 >= m.size() || !std::isalpha(static_cast<unsigned char>(m[q + 1])))
+                    continue;
+                char esc[8];
+                std::snprintf(esc, sizeof esc, "\\u%04X", static_cast<unsigned char>(m[q + 1]));
+                m.replace(q + 1, 1, esc);
+                break;
+            }
+            case 5: { // a digit appended to some number or decimal string
+                const std::size_t d = m.find_first_of("0123456789", at);
+                if (d == std::string::npos) continue;
+                m.insert(m.begin() + static_cast<std::ptrdiff_t>(d), "0123456789"[pick(10)]);
+                break;
+            }
+            case 6: m.resize(at); break;
+            default: m += pick(2) ? "}" : " ";
+            }
+            p.agree(m, venue);
+            ++variants;
+        }
+    }
+    EXPECT_GT(variants, 10000);
 }
