@@ -1,6 +1,6 @@
 // acctsync — command-line tool.
 //
-//   acctsync parse [--kind KIND] [--market usdm|coinm] [--lines] FILE|-
+//   acctsync parse [--kind KIND] [--market usdm|coinm] [--lines] [--stats] [--on-demand-only] FILE|-
 //
 // Parses a payload (a user-data frame, a REST snapshot body, or a WS-API response) the way the
 // library does and prints each event as one JSON line, or the typed error as one JSON line on
@@ -8,7 +8,10 @@
 // balance-v3, position-risk-v2, position-risk-v3, symbol-config, account-config, coinm-account,
 // coinm-balance, coinm-position-risk, or wsapi:METHOD (e.g. wsapi:account.status,
 // wsapi:v2/account.position, wsapi:userDataStream.start). --lines: one payload per input line
-// (a capture), instead of the whole input as one payload.
+// (a capture), instead of the whole input as one payload. --stats (user frames): a last JSON line
+// on stderr with the parser's counters, including which reader took the frames (direct readers,
+// fast cursor, simdjson On-Demand). --on-demand-only: the reference reader alone
+// (parser_options::fast_pass = false), to cross-check the fast ones on a capture.
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -27,7 +30,7 @@ using namespace acctsync;
 namespace {
 
 int usage() {
-    std::fputs("usage: acctsync parse [--kind KIND] [--market usdm|coinm] [--lines] FILE|-\n"
+    std::fputs("usage: acctsync parse [--kind KIND] [--market usdm|coinm] [--lines] [--stats] [--on-demand-only] FILE|-\n"
                "  KIND: user (default) | account-v2 | account-v3 | balance-v2 | balance-v3 | position-risk-v2 |\n"
                "        position-risk-v3 | symbol-config | account-config | coinm-account | coinm-balance |\n"
                "        coinm-position-risk | wsapi:METHOD (account.status, v2/account.status, account.balance,\n"
@@ -39,7 +42,7 @@ int usage() {
 int cmd_parse(int argc, char** argv) {
     std::string kind = "user", file;
     market venue = market::usdm;
-    bool lines = false;
+    bool lines = false, stats = false, on_demand_only = false;
     for (int i = 0; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--kind" && i + 1 < argc) kind = argv[++i];
@@ -49,6 +52,8 @@ int cmd_parse(int argc, char** argv) {
             else if (m == "coinm") venue = market::coinm;
             else return usage();
         } else if (a == "--lines") lines = true;
+        else if (a == "--stats") stats = true;
+        else if (a == "--on-demand-only") on_demand_only = true;
         else if (!a.empty() && a[0] == '-' && a != "-") return usage();
         else if (file.empty()) file = a;
         else return usage();
@@ -96,7 +101,9 @@ int cmd_parse(int argc, char** argv) {
         payloads.push_back(input);
     }
 
-    parse::user_stream_parser user;
+    parse::parser_options opt;
+    opt.fast_pass = !on_demand_only;
+    parse::user_stream_parser user(opt);
     parse::snapshot_parser snap;
     int status = 0;
     std::uint64_t snapshot_id = 0;
@@ -123,6 +130,17 @@ int cmd_parse(int argc, char** argv) {
             std::fprintf(stderr, "%s\n", parse::error_json(r).c_str());
             status = 1;
         }
+    }
+    if (stats && kind == "user") {
+        const auto& c = user.counters();
+        std::fprintf(stderr,
+                     "{\"frames\":%llu,\"events\":%llu,\"errors\":%llu,\"direct_readers\":%llu,\"fast_cursor\":%llu,"
+                     "\"on_demand\":%llu,\"unknown_events\":%llu,\"ignored_events\":%llu}\n",
+                     static_cast<unsigned long long>(c.frames), static_cast<unsigned long long>(c.events),
+                     static_cast<unsigned long long>(c.errors), static_cast<unsigned long long>(c.direct_frames),
+                     static_cast<unsigned long long>(c.fast_frames - c.direct_frames),
+                     static_cast<unsigned long long>(c.frames - c.fast_frames - c.errors - c.sink_full),
+                     static_cast<unsigned long long>(c.unknown_events), static_cast<unsigned long long>(c.ignored_events));
     }
     return status;
 }
