@@ -32,7 +32,121 @@
 
 namespace acctsync::parse::detail {
 
+// Past the JSON number (RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?) that starts at
+// p, or nullptr when none does. The one copy of the grammar: the cursor, the direct readers and
+// is_json_number (json_reader.hpp) all use it.
+[[nodiscard]] inline const char* number_end(const char* p, const char* end) noexcept {
+    auto digit = [&] { return p < end && static_cast<unsigned char>(*p - '0') < 10; };
+    if (p < end && *p == '-') ++p;
+    if (!digit()) return nullptr;
+    if (*p == '0') ++p;
+    else while (digit()) ++p;
+    if (p < end && *p == '.') {
+        ++p;
+        if (!digit()) return nullptr;
+        while (digit()) ++p;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        if (p < end && (*p == '+' || *p == '-')) ++p;
+        if (!digit()) return nullptr;
+        while (digit()) ++p;
+    }
+    return p;
+}
+
 namespace direct {
+// Value readers shared by the direct readers and the cursor: each reads one value at p and
+// advances p past it, or returns false and leaves p alone. What may follow the value is the
+// caller's to check.
+
+// The run of ASCII digits at q, up to 8 of them, as a number; n = how many (0..8). Reads 8
+// bytes (padding included: the callers check where the run ends). Bytes must be < 0x80.
+[[gnu::always_inline]] inline std::uint32_t digits(const char* q, unsigned& n) noexcept {
+    const std::uint64_t w = acctsync::detail::load8(q);
+    // a byte is a digit iff its high nibble is 3 and adding 6 does not carry out of its low nibble
+    const std::uint64_t nd = ((w & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
+                             (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
+    const std::uint64_t m = (((nd & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | nd) & 0x8080808080808080ULL;
+    n = m == 0 ? 8U : static_cast<unsigned>(__builtin_ctzll(m) >> 3);
+    if (n == 0) return 0;
+    if (n == 8) return acctsync::detail::digits8(w);
+    // the n digits to the top of the word, '0' bytes below them: an 8-digit number equal to them
+    return acctsync::detail::digits8((w << (8 * (8 - n))) | (0x3030303030303030ULL >> (8 * n)));
+}
+
+inline constexpr std::uint64_t pow10_table[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+                                                 10000000ULL, 100000000ULL};
+
+// "-?d{1,10}(.d{1,8})?" — the value exactly as decimal::parse reads it (longer forms: false).
+[[gnu::always_inline]] inline bool decimal_string(const char*& p, const char* end, decimal& out) noexcept {
+    if (p >= end || *p != '"') return false;
+    const char* const s = p + 1;
+    const char* q = s;
+    const bool neg = *q == '-';
+    q += neg;
+    unsigned n;
+    std::uint64_t whole = digits(q, n);
+    if (n == 0) return false;
+    q += n;
+    if (n == 8) { // 9 or 10 integer digits
+        unsigned m;
+        const std::uint32_t more = digits(q, m);
+        if (m > 2) return false;
+        whole = whole * pow10_table[m] + more;
+        q += m;
+    }
+    std::uint64_t frac = 0;
+    if (q < end && *q == '.') {
+        ++q;
+        frac = digits(q, n);
+        if (n == 0 || static_cast<unsigned char>(q[n] - '0') < 10) return false; // none, or more than 8
+        frac *= pow10_table[8 - n];
+        q += n;
+    }
+    if (q >= end || *q != '"') return false;
+    const std::uint64_t mag = whole * 100000000ULL + frac;
+    out = decimal::from_raw(neg ? -static_cast<std::int64_t>(mag) : static_cast<std::int64_t>(mag));
+    p = q + 1;
+    return true;
+}
+
+// A bare integer that fits int64 (up to 19 digits).
+[[gnu::always_inline]] inline bool integer(const char*& p, const char* end, std::int64_t& out) noexcept {
+    const char* q = p;
+    const bool neg = q < end && *q == '-';
+    q += neg;
+    const char* const db = q;
+    unsigned n;
+    std::uint64_t v = digits(q, n);
+    q += n;
+    for (int i = 0; i < 2 && n == 8; ++i) { // up to 24 digits read, 19 kept
+        const std::uint32_t more = digits(q, n);
+        v = v * pow10_table[n] + more;
+        q += n;
+    }
+    const auto len = q - db;
+    // 19 digits fit in uint64 (no wrap); int64 takes up to 2^63 - 1, or 2^63 negated
+    if (len == 0 || len > 19 || q > end || (*db == '0' && len > 1) || v > 0x7FFFFFFFFFFFFFFFULL + neg) return false;
+    out = static_cast<std::int64_t>(neg ? ~v + 1 : v);
+    p = q;
+    return true;
+}
+
+[[gnu::always_inline]] inline bool boolean(const char*& p, const char* end, bool& out) noexcept {
+    if (end - p >= 4 && std::memcmp(p, "true", 4) == 0) {
+        out = true;
+        p += 4;
+        return true;
+    }
+    if (end - p >= 5 && std::memcmp(p, "false", 5) == 0) {
+        out = false;
+        p += 5;
+        return true;
+    }
+    return false;
+}
+
 // "key": of up to 7 bytes, found with one 8-byte load (padding readable): w = the 8 bytes after
 // the opening quote, n = the key's length; p moves past the colon. False leaves p alone.
 [[gnu::always_inline]] inline bool short_key(const char*& p, const char* end, std::uint64_t& w, unsigned& n) noexcept {
@@ -178,54 +292,19 @@ public:
     // Typed fast paths. Each reads the whole value or nothing: false leaves the cursor where it
     // was (not given up), and the caller reads the value the general way.
     //
-    // A quoted decimal, "-?digits[.digits]": the digits end the string, so no string scan.
+    // A quoted decimal, "-?digits[.digits]": the digits end the string, so no string scan. The
+    // direct readers' form first, then any form decimal::parse takes.
     bool quoted_decimal(decimal& out, std::string_view& tok) noexcept {
         if (p_ >= end_ || *p_ != '"') return false;
-#if defined(__SSE2__)
-        if (short_decimal(out, tok)) return true;
-#endif
-        const auto r = decimal::parse_prefix(p_ + 1, end_, out);
-        const char* q = p_ + 1 + r.offset;
-        if (!r || q >= end_ || *q != '"') return false;
-        ++q;
-        if (!delimiter(q)) return false;
-        tok = {p_, static_cast<std::size_t>(q - p_)};
-        p_ = q;
-        return true;
+        const char* q = p_;
+        if (!direct::decimal_string(q, end_, out)) {
+            const auto r = decimal::parse_prefix(p_ + 1, end_, out);
+            q = p_ + 1 + r.offset;
+            if (!r || q >= end_ || *q != '"') return false;
+            ++q;
+        }
+        return accept(q, tok);
     }
-#if defined(__SSE2__)
-    // The common case of quoted_decimal, branch-light: up to 15 bytes, at most 10 integer and 8
-    // fraction digits (so no overflow is possible). Classifies 16 bytes at once, then
-    // multiplies the digits in; everything else goes to decimal::parse_prefix.
-    bool short_decimal(decimal& out, std::string_view& tok) noexcept {
-        const char* const s = p_ + 1;
-        const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
-        const __m128i d = _mm_sub_epi8(c, _mm_set1_epi8('0'));
-        const unsigned digit = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
-        const unsigned quote = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8('"'))));
-        const unsigned dot = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8('.'))));
-        if (quote == 0) return false;
-        const unsigned len = static_cast<unsigned>(__builtin_ctz(quote));
-        const unsigned start = s[0] == '-' ? 1U : 0U;
-        const unsigned body = ((1U << len) - 1U) & ~((1U << start) - 1U);
-        const unsigned dots = dot & body;
-        if (((digit | dots) & body) != body || (dots & (dots - 1U)) != 0) return false;
-        const unsigned int_end = dots != 0 ? static_cast<unsigned>(__builtin_ctz(dots)) : len;
-        const unsigned frac_len = dots != 0 ? len - int_end - 1 : 0;
-        if (int_end == start || int_end - start > 10 || frac_len > 8 || (dots != 0 && frac_len == 0)) return false;
-        const char* const q = s + len;
-        if (q >= end_ || !delimiter(q + 1)) return false;
-        std::uint64_t whole = 0, frac = 0;
-        for (unsigned i = start; i < int_end; ++i) whole = whole * 10 + static_cast<unsigned>(s[i] - '0');
-        for (unsigned i = int_end + 1; i < len; ++i) frac = frac * 10 + static_cast<unsigned>(s[i] - '0');
-        static constexpr std::uint64_t pow10[] = {100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1};
-        const std::uint64_t mag = whole * 100000000ULL + frac * pow10[frac_len];
-        out = decimal::from_raw(start != 0 ? -static_cast<std::int64_t>(mag) : static_cast<std::int64_t>(mag));
-        tok = {p_, static_cast<std::size_t>(q + 1 - p_)};
-        p_ = q + 1;
-        return true;
-    }
-#endif
 
     // A string that is all plain bytes (see string()), consumed; false leaves the cursor.
     bool plain_string(std::string_view& out) noexcept {
@@ -240,23 +319,7 @@ public:
     // A bare JSON integer that fits int64.
     bool integer(std::int64_t& out, std::string_view& tok) noexcept {
         const char* q = p_;
-        const bool neg = q < end_ && *q == '-';
-        if (neg) ++q;
-        const char* const digits = q;
-        std::uint64_t v = 0;
-        // Eight digits at a time (ids and ms timestamps have 9-19).
-        while (end_ - q >= 8 && acctsync::detail::all_digits8(acctsync::detail::load8(q))) {
-            v = v * 100000000ULL + acctsync::detail::digits8(acctsync::detail::load8(q));
-            q += 8;
-        }
-        while (q < end_ && static_cast<unsigned char>(*q - '0') < 10) v = v * 10 + static_cast<unsigned>(*q++ - '0');
-        const auto n = q - digits;
-        if (n == 0 || n > 19 || (*digits == '0' && n > 1) || !delimiter(q) || v > 0x7FFFFFFFFFFFFFFFULL + neg)
-            return false; // 19 digits fit in uint64 unwrapped; past int64: the general way (an error)
-        out = static_cast<std::int64_t>(neg ? ~v + 1 : v);
-        tok = {p_, static_cast<std::size_t>(q - p_)};
-        p_ = q;
-        return true;
+        return direct::integer(q, end_, out) && accept(q, tok);
     }
 
     // Object member prologue. first: after '{' (a key or '}'); otherwise after a value (',' key
@@ -317,6 +380,13 @@ public:
     }
 
 private:
+    // A typed reader ended its value at q: taken if a delimiter follows (tok = its text).
+    bool accept(const char* q, std::string_view& tok) noexcept {
+        if (!delimiter(q)) return false;
+        tok = {p_, static_cast<std::size_t>(q - p_)};
+        p_ = q;
+        return true;
+    }
     // ',' then the next item, or `close`: 1, or 0 (closed), or -1 (given up).
     int item(bool first, char close) noexcept {
         ws();
@@ -351,24 +421,10 @@ private:
         p_ += n;
         return delimiter() ? true : give_up();
     }
-    // RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
     bool number() noexcept {
-        auto digit = [&] { return p_ < end_ && *p_ >= '0' && *p_ <= '9'; };
-        if (p_ < end_ && *p_ == '-') ++p_;
-        if (!digit()) return give_up();
-        if (*p_ == '0') ++p_;
-        else while (digit()) ++p_;
-        if (p_ < end_ && *p_ == '.') {
-            ++p_;
-            if (!digit()) return give_up();
-            while (digit()) ++p_;
-        }
-        if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-            ++p_;
-            if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-            if (!digit()) return give_up();
-            while (digit()) ++p_;
-        }
+        const char* const q = number_end(p_, end_);
+        if (q == nullptr) return give_up();
+        p_ = q;
         return delimiter() ? true : give_up();
     }
     // What may follow a scalar: whitespace, ',', '}', ']' or the end.
@@ -414,24 +470,6 @@ inline std::string_view raw_token(fast_value& v) noexcept {
 // keep the position in a local pointer, which the compiler holds in a register.
 namespace direct {
 
-// The run of ASCII digits at q, up to 8 of them, as a number; n = how many (0..8). Reads 8
-// bytes (padding included: the callers check where the run ends). Bytes must be < 0x80.
-[[gnu::always_inline]] inline std::uint32_t digits(const char* q, unsigned& n) noexcept {
-    const std::uint64_t w = acctsync::detail::load8(q);
-    // a byte is a digit iff its high nibble is 3 and adding 6 does not carry out of its low nibble
-    const std::uint64_t nd = ((w & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
-                             (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
-    const std::uint64_t m = (((nd & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | nd) & 0x8080808080808080ULL;
-    n = m == 0 ? 8U : static_cast<unsigned>(__builtin_ctzll(m) >> 3);
-    if (n == 0) return 0;
-    if (n == 8) return acctsync::detail::digits8(w);
-    // the n digits to the top of the word, '0' bytes below them: an 8-digit number equal to them
-    return acctsync::detail::digits8((w << (8 * (8 - n))) | (0x3030303030303030ULL >> (8 * n)));
-}
-
-inline constexpr std::uint64_t pow10_table[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-                                                 10000000ULL, 100000000ULL};
-
 // "key": (up to 7 bytes) as key_code() packs it.
 [[gnu::always_inline]] inline bool key(const char*& p, const char* end, std::uint64_t& k) noexcept {
     std::uint64_t w;
@@ -464,75 +502,6 @@ inline constexpr std::uint64_t pow10_table[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10
     return false;
 }
 
-// "-?d{1,10}(.d{1,8})?" — the value exactly as decimal::parse reads it (longer forms: false).
-[[gnu::always_inline]] inline bool decimal_string(const char*& p, const char* end, decimal& out) noexcept {
-    if (p >= end || *p != '"') return false;
-    const char* const s = p + 1;
-    const char* q = s;
-    const bool neg = *q == '-';
-    q += neg;
-    unsigned n;
-    std::uint64_t whole = digits(q, n);
-    if (n == 0) return false;
-    q += n;
-    if (n == 8) { // 9 or 10 integer digits
-        unsigned m;
-        const std::uint32_t more = digits(q, m);
-        if (m > 2) return false;
-        whole = whole * pow10_table[m] + more;
-        q += m;
-    }
-    std::uint64_t frac = 0;
-    if (q < end && *q == '.') {
-        ++q;
-        frac = digits(q, n);
-        if (n == 0 || static_cast<unsigned char>(q[n] - '0') < 10) return false; // none, or more than 8
-        frac *= pow10_table[8 - n];
-        q += n;
-    }
-    if (q >= end || *q != '"') return false;
-    const std::uint64_t mag = whole * 100000000ULL + frac;
-    out = decimal::from_raw(neg ? -static_cast<std::int64_t>(mag) : static_cast<std::int64_t>(mag));
-    p = q + 1;
-    return true;
-}
-
-// A bare integer that fits int64 (up to 19 digits).
-[[gnu::always_inline]] inline bool integer(const char*& p, const char* end, std::int64_t& out) noexcept {
-    const char* q = p;
-    const bool neg = q < end && *q == '-';
-    q += neg;
-    const char* const db = q;
-    unsigned n;
-    std::uint64_t v = digits(q, n);
-    q += n;
-    for (int i = 0; i < 2 && n == 8; ++i) { // up to 24 digits read, 19 kept
-        const std::uint32_t more = digits(q, n);
-        v = v * pow10_table[n] + more;
-        q += n;
-    }
-    const auto len = q - db;
-    // 19 digits fit in uint64 (no wrap); int64 takes up to 2^63 - 1, or 2^63 negated
-    if (len == 0 || len > 19 || q > end || (*db == '0' && len > 1) || v > 0x7FFFFFFFFFFFFFFFULL + neg) return false;
-    out = static_cast<std::int64_t>(neg ? ~v + 1 : v);
-    p = q;
-    return true;
-}
-
-[[gnu::always_inline]] inline bool boolean(const char*& p, const char* end, bool& out) noexcept {
-    if (end - p >= 4 && std::memcmp(p, "true", 4) == 0) {
-        out = true;
-        p += 4;
-        return true;
-    }
-    if (end - p >= 5 && std::memcmp(p, "false", 5) == 0) {
-        out = false;
-        p += 5;
-        return true;
-    }
-    return false;
-}
-
 // A member this reader does not keep: a string, a number or true/false (anything else: false).
 // Out of line, so it takes and returns the position by value (nullptr: not one of those).
 inline const char* skip_scalar_at(const char* p, const char* end) noexcept;
@@ -552,25 +521,7 @@ inline const char* skip_scalar_at(const char* p, const char* end) noexcept {
         bool b;
         return boolean(p, end, b) ? p : nullptr;
     }
-    // RFC 8259 number
-    const char* q = p;
-    auto digit = [&] { return q < end && static_cast<unsigned char>(*q - '0') < 10; };
-    if (q < end && *q == '-') ++q;
-    if (!digit()) return nullptr;
-    if (*q == '0') ++q;
-    else while (digit()) ++q;
-    if (q < end && *q == '.') {
-        ++q;
-        if (!digit()) return nullptr;
-        while (digit()) ++q;
-    }
-    if (q < end && (*q == 'e' || *q == 'E')) {
-        ++q;
-        if (q < end && (*q == '+' || *q == '-')) ++q;
-        if (!digit()) return nullptr;
-        while (digit()) ++q;
-    }
-    return q;
+    return number_end(p, end);
 }
 
 // After a member: ',' (another follows: true, more=true) or the closing `close` (more=false).

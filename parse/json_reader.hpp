@@ -54,28 +54,9 @@ consteval std::uint64_t operator""_k(const char* s, std::size_t n) { return key_
     return s;
 }
 
-// JSON number grammar (RFC 8259): -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// JSON number grammar (RFC 8259), the whole of s.
 [[nodiscard]] inline bool is_json_number(std::string_view s) noexcept {
-    std::size_t i = 0, n = s.size();
-    if (i < n && s[i] == '-') ++i;
-    if (i == n) return false;
-    if (s[i] == '0') ++i;
-    else if (s[i] >= '1' && s[i] <= '9') while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    else return false;
-    if (i < n && s[i] == '.') {
-        ++i;
-        const std::size_t d = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-        if (i == d) return false;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        ++i;
-        if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-        const std::size_t d = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-        if (i == d) return false;
-    }
-    return i == n;
+    return number_end(s.data(), s.data() + s.size()) == s.data() + s.size() && !s.empty();
 }
 
 // Whether a payload that failed to parse simply stops early: a string or a bracket is still open

@@ -42,9 +42,6 @@ event_kind kind_of(std::string_view e) noexcept {
         break;
     default: break;
     }
-    if (e == "ACCOUNT_UPDATE") return event_kind::account_update;
-    if (e == "ORDER_TRADE_UPDATE") return event_kind::order_trade_update;
-    if (e == "TRADE_LITE") return event_kind::trade_lite;
     if (e == "ACCOUNT_CONFIG_UPDATE") return event_kind::account_config_update;
     if (e == "ALGO_UPDATE") return event_kind::algo_update;
     if (e == "MARGIN_CALL") return event_kind::margin_call;
