@@ -137,20 +137,19 @@ parse_result user_stream_parser::impl::run(const char* data, std::size_t size, c
     if (opt.fast_pass && size <= opt.max_frame) {
         parse_result scratch;
         detail::reader frd(data, size, scratch);
-        detail::fast_cursor cur(data, size);
+        // One tier's attempt: publishes nothing itself; on failure it leaves no trace.
+        auto attempt = [&](auto&& read_frame) {
+            emitter.begin(sink, detail::frame_emitter::mode::direct, &impl::finish_cb, this);
+            if (read_frame() && emitter.current_mode() == detail::frame_emitter::mode::direct) return true;
+            emitter.abandon();
+            hdr = frame_header{};
+            return false;
+        };
+        detail::fast_cursor cur(data, size); // its pre-pass sends UTF-8 and escapes straight to On-Demand
         bool read = false;
-        if (!cur.bad() && cur.compact()) { // the direct readers first (see direct_frame)
-            emitter.begin(sink, detail::frame_emitter::mode::direct, &impl::finish_cb, this);
-            read = direct_frame(data, data + size) && emitter.current_mode() == detail::frame_emitter::mode::direct;
-            if (read) ++counters.direct_frames;
-            else {
-                emitter.abandon();
-                hdr = frame_header{};
-            }
-        }
-        if (!read) {
-            emitter.begin(sink, detail::frame_emitter::mode::direct, &impl::finish_cb, this);
-            read = fast_frame(frd, cur) && emitter.current_mode() == detail::frame_emitter::mode::direct;
+        if (!cur.bad()) {
+            if (cur.compact() && (read = attempt([&] { return direct_frame(data, data + size); }))) ++counters.direct_frames;
+            if (!read) read = attempt([&] { return fast_frame(frd, cur); });
         }
         if (read) {
             parse_result r;
@@ -165,8 +164,6 @@ parse_result user_stream_parser::impl::run(const char* data, std::size_t size, c
             ++counters.fast_frames;
             return r;
         }
-        emitter.abandon();
-        hdr = frame_header{};
     }
     return detail::run_frame(parser, emitter, sink, opt.max_frame, data, size, &impl::finish_cb, this,
                              {counters.events, counters.errors, counters.sink_full, counters.split_updates},
