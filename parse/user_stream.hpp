@@ -27,12 +27,10 @@
 
 #include "core/events.hpp"
 #include "parse/event_sink.hpp"
+#include "parse/payload.hpp"
 #include "parse/parse_error.hpp"
 
 namespace acctsync::parse {
-
-// Readable bytes every payload must have after its end (simdjson's SIMDJSON_PADDING).
-inline constexpr std::size_t payload_padding = 64;
 
 struct stream_context {
     market venue = market::usdm;
