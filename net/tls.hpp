@@ -33,7 +33,7 @@
 namespace acctsync::net {
 
 struct tls_options {
-    std::string ca_file; // PEM file of trusted CAs; empty = the system's CA bundle
+    std::string ca_file{}; // PEM file of trusted CAs; empty = the system's CA bundle
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds handshake_timeout{5000};
     bool tls13_only = false;  // else TLS 1.2 or 1.3, whichever the server prefers

@@ -63,7 +63,7 @@ struct ws_client_options {
     std::chrono::milliseconds ping_interval{0};        // our own pings; 0 = none
     std::chrono::milliseconds pong_timeout{10000};
     std::chrono::milliseconds close_timeout{1000};     // waiting for the peer's close reply
-    std::string connect_to; // dial this address instead of the host's (the name is still verified)
+    std::string connect_to{}; // dial this address instead of the host's (the name is still verified)
 };
 
 struct ws_message {

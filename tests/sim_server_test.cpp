@@ -17,83 +17,14 @@
 #include "support/payload.hpp"
 #include "tools/sim/client.hpp"
 #include "tools/sim/server.hpp"
+#include "support/sim_fixture.hpp"
 
 using namespace acctsync;
 using namespace acctsync::net;
 using acctsync::sim::bounded;
 using namespace std::chrono_literals;
 
-namespace {
-
-const std::string ca_dir = ACCTSYNC_TEST_CA_DIR;
-
-std::int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string signed_target(const std::string& path, const std::string& secret, std::int64_t ts, const std::string& extra = "") {
-    const std::string query = extra + "timestamp=" + std::to_string(ts) + "&recvWindow=5000";
-    return path + "?" + query + "&signature=" + sign_rest(net::secret(secret), query, "");
-}
-
-struct client : sim::https_client {
-    explicit client(std::uint16_t port, const std::string& ca = ca_dir + "/ca.pem", const std::string& host = "localhost")
-        : sim::https_client(port, ca, host) {}
-};
-struct ws_client : sim::wss_client {
-    ws_client(std::uint16_t port, const std::string& target) : sim::wss_client(port, target, ca_dir + "/ca.pem") {}
-};
-
-// Signed REST snapshots, parsed into the book (as-of = when the request left).
-void apply_snapshots(client& c, account_book& book, const sim::server& srv, std::initializer_list<const char*> paths,
-                     market venue = market::usdm) {
-    parse::snapshot_parser snaps;
-    std::uint64_t id = 0;
-    for (const char* path : paths) {
-        const std::int64_t sent = wall_ms();
-        const auto r = c.request(http::verb::get, signed_target(path, srv.api_secret(0), sent), srv.api_key(0));
-        ASSERT_EQ(r.result(), http::status::ok) << path << ": " << r.body();
-        test::padded in(r.body());
-        parse::vector_sink sink;
-        parse::snapshot_request req;
-        req.kind = parse::kind_from_path(path);
-        req.venue = venue;
-        req.snapshot_id = ++id;
-        req.as_of_ms = sent; // the response describes the account at or after the request
-        req.request_sent_ns = sent * 1'000'000;
-        const auto pr = snaps.parse_rest(in.data(), in.size, req, sink.sink());
-        ASSERT_TRUE(pr.ok()) << path << ": " << parse::error_json(pr);
-        for (const auto& ev : sink.events) (void)book.apply(ev);
-    }
-}
-
-struct sim_fixture : ::testing::Test {
-    std::unique_ptr<sim::server> srv;
-    void start(double rate = 200, market venue = market::usdm, const std::function<void(sim::server_config&)>& tweak = {}) {
-        sim::server_config cfg;
-        cfg.cert_file = ca_dir + "/server.pem";
-        cfg.key_file = ca_dir + "/server.key";
-        cfg.rate = rate;
-        cfg.venue = venue;
-        cfg.accounts = 2;
-        cfg.seed = 7;
-        if (tweak) tweak(cfg);
-        srv = std::make_unique<sim::server>(cfg);
-        srv->start();
-    }
-    void TearDown() override {
-        if (srv) srv->stop();
-    }
-    std::string listen_key(int account = 0) {
-        client c(srv->port());
-        const auto res = c.request(http::verb::post, "/fapi/v1/listenKey", srv->api_key(account));
-        EXPECT_EQ(res.result(), http::status::ok) << res.body();
-        const auto at = res.body().find("\"listenKey\":\"") + 13;
-        return res.body().substr(at, res.body().find('"', at) - at);
-    }
-};
-
-} // namespace
+using namespace acctsync::test;
 
 TEST_F(sim_fixture, TlsIsVerifiedAgainstTheTestCaAndTheHostName) {
     start(0);
@@ -169,12 +100,12 @@ TEST_F(sim_fixture, ListenKeyLifecycle) {
 TEST_F(sim_fixture, UserStreamFramesAllParse) {
     start(300);
     const std::string key = listen_key();
-    ws_client raw(srv->port(), "/private/ws/" + key);
-    ws_client combined(srv->port(), "/private/stream?listenKey=" + key);
+    beast_ws_client raw(srv->port(), "/private/ws/" + key);
+    beast_ws_client combined(srv->port(), "/private/stream?listenKey=" + key);
     parse::user_stream_parser parser;
     int frames = 0;
     for (int i = 0; i < 40; ++i) {
-        for (ws_client* w : {&raw, &combined}) {
+        for (beast_ws_client* w : {&raw, &combined}) {
             const std::string f = w->next(3000);
             ASSERT_FALSE(f.empty()) << "no frame within 3 s";
             test::padded in(f);
@@ -192,9 +123,9 @@ TEST_F(sim_fixture, UserStreamFramesAllParse) {
 TEST_F(sim_fixture, AllowListWithoutListenKeyExpiredNeverSeesExpiry) {
     start(0);
     const std::string key = listen_key();
-    ws_client filtered(srv->port(), "/private/ws?listenKey=" + key + "&events=ORDER_TRADE_UPDATE/ACCOUNT_UPDATE");
-    ws_client with_expiry(srv->port(), "/private/ws?listenKey=" + key + "&events=ACCOUNT_UPDATE%2FlistenKeyExpired");
-    ws_client everything(srv->port(), "/private/ws?listenKey=" + key);
+    beast_ws_client filtered(srv->port(), "/private/ws?listenKey=" + key + "&events=ORDER_TRADE_UPDATE/ACCOUNT_UPDATE");
+    beast_ws_client with_expiry(srv->port(), "/private/ws?listenKey=" + key + "&events=ACCOUNT_UPDATE%2FlistenKeyExpired");
+    beast_ws_client everything(srv->port(), "/private/ws?listenKey=" + key);
     std::this_thread::sleep_for(200ms); // the sockets are subscribed
     srv->expire_listen_key(0);
     EXPECT_NE(with_expiry.next(3000).find("\"e\":\"listenKeyExpired\""), std::string::npos);
@@ -207,7 +138,7 @@ TEST_F(sim_fixture, AllowListWithoutListenKeyExpiredNeverSeesExpiry) {
 TEST_F(sim_fixture, TruthEqualsMirrorFromSnapshotAndStream) {
     start(500);
     const std::string key = listen_key();
-    ws_client stream(srv->port(), "/private/ws/" + key);
+    beast_ws_client stream(srv->port(), "/private/ws/" + key);
     std::vector<std::string> frames;
     for (int i = 0; i < 50; ++i) frames.push_back(stream.next(3000));
     // Snapshot while the stream flows: last-writer-wins sorts out the overlap. Binance's advice:
@@ -239,7 +170,7 @@ TEST_F(sim_fixture, TruthEqualsMirrorFromSnapshotAndStream) {
 
 TEST_F(sim_fixture, WsApiSignedRequestsSessionLogonAndUserDataStream) {
     start(0);
-    ws_client api(srv->port(), "/ws-fapi/v1");
+    beast_ws_client api(srv->port(), "/ws-fapi/v1");
     const std::string key = srv->api_key(0), secret = srv->api_secret(0);
     auto call = [&](const std::string& id, const std::string& method, std::vector<std::pair<std::string, std::string>> params,
                     const std::string& sign_with) {
@@ -302,8 +233,8 @@ TEST_F(sim_fixture, PingsAreSentAndASocketThatNeverPongsIsDropped) {
         c.pong_timeout = 400ms;
     });
     const std::string key = listen_key();
-    ws_client lively(srv->port(), "/private/ws/" + key); // reads, so Beast answers every ping
-    ws_client silent(srv->port(), "/private/ws/" + key); // reads nothing for a while: no pongs
+    beast_ws_client lively(srv->port(), "/private/ws/" + key); // reads, so Beast answers every ping
+    beast_ws_client silent(srv->port(), "/private/ws/" + key); // reads nothing for a while: no pongs
     const auto until = std::chrono::steady_clock::now() + 1200ms;
     int got = 0;
     while (std::chrono::steady_clock::now() < until) got += !lively.next(1000).empty();
@@ -316,7 +247,7 @@ TEST_F(sim_fixture, PingsAreSentAndASocketThatNeverPongsIsDropped) {
 
 TEST_F(sim_fixture, ConnectionsEndAtTheirLifetime) {
     start(100, market::usdm, [](sim::server_config& c) { c.connection_lifetime = 500ms; });
-    ws_client w(srv->port(), "/private/ws/" + listen_key());
+    beast_ws_client w(srv->port(), "/private/ws/" + listen_key());
     const auto t0 = std::chrono::steady_clock::now();
     while (!w.next(2000).empty()) {
         ASSERT_LT(std::chrono::steady_clock::now() - t0, 5s);
@@ -356,7 +287,7 @@ TEST_F(sim_fixture, StreamFaultsThatLoseNothingLeaveTheMirrorExact) {
         c.faults = {"duplicate", "malformed", "split", "oversized", "ping_storm"};
         c.fault_rate = 0.15;
     });
-    ws_client stream(srv->port(), "/private/ws/" + listen_key());
+    beast_ws_client stream(srv->port(), "/private/ws/" + listen_key());
     client rest(srv->port());
     account_book book;
     apply_snapshots(rest, book, *srv, {"/fapi/v2/account", "/fapi/v2/positionRisk", "/fapi/v1/accountConfig"});
@@ -398,7 +329,7 @@ TEST_F(sim_fixture, DroppedConnectionsEndTheStreamEarly) {
         c.faults = {"drop"};
         c.fault_rate = 0.05;
     });
-    ws_client w(srv->port(), "/private/ws/" + listen_key());
+    beast_ws_client w(srv->port(), "/private/ws/" + listen_key());
     int frames = 0;
     const auto t0 = std::chrono::steady_clock::now();
     while (!w.next(2000).empty() && std::chrono::steady_clock::now() - t0 < 10s) ++frames;
@@ -439,7 +370,7 @@ TEST_F(sim_fixture, RefusedReconnectsAndDeletedKeys) {
     });
     const std::string key = listen_key();
     {
-        ws_client w(srv->port(), "/private/ws/" + key);
+        beast_ws_client w(srv->port(), "/private/ws/" + key);
         for (int i = 0; i < 50 && !w.next(2000).empty(); ++i) {
         }
     }
@@ -455,7 +386,7 @@ TEST_F(sim_fixture, CoinmVenueServesDapiAndLegacyStreamPath) {
     ASSERT_EQ(lk.result(), http::status::ok) << lk.body();
     const auto at = lk.body().find("\"listenKey\":\"") + 13;
     const std::string key = lk.body().substr(at, lk.body().find('"', at) - at);
-    ws_client stream(srv->port(), "/ws/" + key);
+    beast_ws_client stream(srv->port(), "/ws/" + key);
     account_book book;
     apply_snapshots(c, book, *srv, {"/dapi/v1/account", "/dapi/v1/positionRisk"}, market::coinm);
     parse::user_stream_parser parser;
@@ -502,7 +433,7 @@ TEST_F(sim_fixture, DeletedKeyExpiresTheStreamAndKeepaliveGets1125) {
         c.faults = {"key_deleted"};
         c.fault_rate = 0.02;
     });
-    ws_client w(srv->port(), "/private/ws/" + listen_key());
+    beast_ws_client w(srv->port(), "/private/ws/" + listen_key());
     bool expired = false;
     for (int i = 0; i < 2000 && !expired; ++i) {
         const std::string f = w.next(3000);
