@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "fuzz/fuzz_bodies.hpp"
+#include "fuzz/fuzz_ws_frame.hpp"
 #include "support/payload.hpp"
 
 namespace {
@@ -22,9 +23,12 @@ int replay(const char* target, Body body) {
 }
 } // namespace
 
-TEST(FuzzRegressions, UserEventCrashersStayFixed) { EXPECT_GE(replay("user", acctsync::fuzz::user_event), 0); }
-TEST(FuzzRegressions, SnapshotCrashersStayFixed) { EXPECT_GE(replay("snapshot", acctsync::fuzz::snapshot), 0); }
-TEST(FuzzRegressions, DecimalCrashersStayFixed) { EXPECT_GE(replay("decimal", acctsync::fuzz::decimal_text), 0); }
+// Each target's folder holds at least its seeds: an empty folder (a lost directory, a renamed
+// target) fails here instead of replaying nothing.
+TEST(FuzzRegressions, UserEventCrashersStayFixed) { EXPECT_GE(replay("user", acctsync::fuzz::user_event), 1); }
+TEST(FuzzRegressions, SnapshotCrashersStayFixed) { EXPECT_GE(replay("snapshot", acctsync::fuzz::snapshot), 1); }
+TEST(FuzzRegressions, DecimalCrashersStayFixed) { EXPECT_GE(replay("decimal", acctsync::fuzz::decimal_text), 1); }
+TEST(FuzzRegressions, WsFrameInputsDecodeTheSameWholeAndCut) { EXPECT_GE(replay("ws_frame", acctsync::fuzz::ws_frame), 8); }
 
 // The fuzz seeds themselves (the samples) pass the same invariants.
 TEST(FuzzRegressions, SamplesPassTheFuzzInvariants) {
