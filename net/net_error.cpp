@@ -19,6 +19,10 @@ std::string_view to_string(net_errc e) noexcept {
     case net_errc::tls_handshake_failed: return "tls_handshake_failed";
     case net_errc::tls_closed: return "tls_closed";
     case net_errc::tls_error: return "tls_error";
+    case net_errc::http_bad_response: return "http_bad_response";
+    case net_errc::http_truncated: return "http_truncated";
+    case net_errc::http_timeout: return "http_timeout";
+    case net_errc::http_too_large: return "http_too_large";
     case net_errc::ws_handshake_rejected: return "ws_handshake_rejected";
     case net_errc::ws_bad_accept: return "ws_bad_accept";
     case net_errc::ws_bad_handshake: return "ws_bad_handshake";

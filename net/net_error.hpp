@@ -33,6 +33,11 @@ enum class net_errc : std::uint8_t {
     tls_handshake_failed, // any other handshake failure (detail = wolfSSL's code)
     tls_closed,           // the peer sent close_notify
     tls_error,            // a record-layer failure after the handshake (detail = wolfSSL's code)
+    // ---- HTTP/1.1 (REST)
+    http_bad_response,     // not a parsable HTTP/1.1 response
+    http_truncated,        // the connection ended inside the response (a body cut mid-way)
+    http_timeout,          // no complete response within the request timeout
+    http_too_large,        // a response head or body over the configured limit
     // ---- the WebSocket upgrade
     ws_handshake_rejected, // the server answered other than 101 (detail = HTTP status)
     ws_bad_accept,         // Sec-WebSocket-Accept missing or wrong

@@ -4,6 +4,10 @@
 #include <wolfssl/wolfcrypt/coding.h>
 #include <wolfssl/wolfcrypt/ed25519.h>
 #include <wolfssl/wolfcrypt/hmac.h>
+#include <wolfssl/wolfcrypt/asn_public.h>
+#include <wolfssl/wolfcrypt/random.h>
+#include <wolfssl/wolfcrypt/rsa.h>
+#include <wolfssl/wolfcrypt/signature.h>
 
 #include <algorithm>
 #include <cstring>
@@ -95,6 +99,59 @@ std::string base64(const unsigned char* p, std::size_t n) {
     return out;
 }
 } // namespace
+
+std::string base64_encode(std::string_view bytes) {
+    return base64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+std::string url_encode(std::string_view text) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size() * 3);
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+            c == '.' || c == '~') {
+            out += ch;
+        } else {
+            out += '%';
+            out += digits[c >> 4];
+            out += digits[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string rsa_sha256_sign_base64(std::string_view pem, std::string_view message) {
+    std::vector<unsigned char> der(pem.size() + 16);
+    const int der_len = wc_KeyPemToDer(reinterpret_cast<const unsigned char*>(pem.data()), static_cast<int>(pem.size()),
+                                       der.data(), static_cast<int>(der.size()), nullptr);
+    std::string out;
+    if (der_len <= 0) return out;
+    RsaKey key;
+    WC_RNG rng;
+    if (wc_InitRsaKey(&key, nullptr) != 0) return out;
+    if (wc_InitRng(&rng) != 0) {
+        wc_FreeRsaKey(&key);
+        return out;
+    }
+    word32 idx = 0;
+    if (wc_RsaPrivateKeyDecode(der.data(), &idx, &key, static_cast<word32>(der_len)) == 0) {
+        const int sig_max = wc_SignatureGetSize(WC_SIGNATURE_TYPE_RSA_W_ENC, &key, sizeof key);
+        if (sig_max > 0) {
+            std::vector<byte> sig(static_cast<std::size_t>(sig_max));
+            word32 sig_len = static_cast<word32>(sig.size());
+            if (wc_SignatureGenerate(WC_HASH_TYPE_SHA256, WC_SIGNATURE_TYPE_RSA_W_ENC,
+                                     reinterpret_cast<const byte*>(message.data()), static_cast<word32>(message.size()),
+                                     sig.data(), &sig_len, &key, sizeof key, &rng) == 0)
+                out = base64(sig.data(), sig_len);
+        }
+    }
+    std::fill(der.begin(), der.end(), 0);
+    wc_FreeRng(&rng);
+    wc_FreeRsaKey(&key);
+    return out;
+}
 
 std::string ed25519_sign_base64(std::string_view seed, std::string_view message) {
     ed25519_key key;

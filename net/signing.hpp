@@ -66,6 +66,15 @@ private:
 [[nodiscard]] bool ed25519_verify_base64(std::string_view public_key32, std::string_view message,
                                          std::string_view signature_base64) noexcept;
 
+// RSASSA-PKCS1-v1_5 with SHA-256 over message, base64 (Binance's RSA keys). `private_key_pem`
+// is a PKCS#8 ("PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY") PEM. Empty on any failure.
+[[nodiscard]] std::string rsa_sha256_sign_base64(std::string_view private_key_pem, std::string_view message);
+
+// base64 without line breaks; percent-encoding of everything but RFC 3986's unreserved
+// characters (base64 signatures in a query string).
+[[nodiscard]] std::string base64_encode(std::string_view bytes);
+[[nodiscard]] std::string url_encode(std::string_view text);
+
 // Hex helpers (for keys given as hex in configuration and test vectors).
 [[nodiscard]] std::string from_hex(std::string_view hex);
 [[nodiscard]] std::string to_hex(std::string_view bytes);

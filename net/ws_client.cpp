@@ -1,7 +1,6 @@
 #include "net/ws_client.hpp"
 
 #include <wolfssl/options.h> // first, always
-#include <wolfssl/wolfcrypt/coding.h>
 #include <wolfssl/wolfcrypt/hash.h>
 #include <wolfssl/wolfcrypt/sha.h>
 
@@ -12,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "net/signing.hpp"
 #include "parse/payload.hpp"
 
 namespace acctsync::net {
@@ -40,20 +40,12 @@ bool random_bytes(void* dst, std::size_t n) noexcept {
     return true;
 }
 
-std::string base64(const unsigned char* data, std::size_t n) {
-    std::string out(((n + 2) / 3) * 4 + 4, '\0');
-    word32 len = static_cast<word32>(out.size());
-    if (Base64_Encode_NoNl(data, static_cast<word32>(n), reinterpret_cast<byte*>(out.data()), &len) != 0) return {};
-    out.resize(len);
-    return out;
-}
-
 // Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)).
 std::string accept_for(const std::string& key) {
     const std::string in = key + std::string(ws_guid);
     unsigned char digest[WC_SHA_DIGEST_SIZE];
     if (wc_ShaHash(reinterpret_cast<const byte*>(in.data()), static_cast<word32>(in.size()), digest) != 0) return {};
-    return base64(digest, sizeof digest);
+    return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -149,7 +141,7 @@ net_error ws_client::connect(const ws_url& url) {
         tls_.abort();
         return finished_ = {net_errc::socket_error, errno};
     }
-    const std::string key = base64(nonce, sizeof nonce);
+    const std::string key = base64_encode(std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce));
     std::string req;
     req.reserve(256 + url.target.size() + url.host.size());
     req.append("GET ").append(url.target).append(" HTTP/1.1\r\nHost: ").append(url.host);

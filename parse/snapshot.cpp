@@ -94,6 +94,12 @@ snapshot_kind kind_from_path(std::string_view path) noexcept {
     return snapshot_kind::unknown;
 }
 
+std::string_view path_of(snapshot_kind kind) noexcept {
+    for (const auto& k : kind_names)
+        if (k.kind == kind) return k.path;
+    return {};
+}
+
 snapshot_kind kind_from_name(std::string_view name) noexcept {
     for (const auto& k : kind_names)
         if (k.name == name) return k.kind;

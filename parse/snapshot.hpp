@@ -42,6 +42,8 @@ struct snapshot_request {
 // "/fapi/v2/account" -> account_v2, "v2/account.status" (+market) -> account_v3, ...;
 // unknown -> snapshot_kind::unknown.
 [[nodiscard]] snapshot_kind kind_from_path(std::string_view rest_path) noexcept;
+// The REST path of a REST kind ("/fapi/v2/account"); empty for WS-API kinds and unknown.
+[[nodiscard]] std::string_view path_of(snapshot_kind kind) noexcept;
 [[nodiscard]] snapshot_kind kind_from_wsapi_method(std::string_view method, market venue) noexcept;
 // CLI names: "account-v2", "position-risk-v3", "coinm-account", ...
 [[nodiscard]] snapshot_kind kind_from_name(std::string_view name) noexcept;

@@ -85,7 +85,6 @@ function startWsCase(req, socket, head, id, name, run) {
 
     const t = {
       report,
-      later: timers.later,
       // Close, and do not let a client that never answers hold the socket.
       close(code, reason) {
         ws.close(code, reason);
