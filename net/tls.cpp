@@ -113,6 +113,11 @@ tls_context::tls_context(tls_options opt) : impl_(std::make_unique<impl>()) {
     impl_->ctx = wolfSSL_CTX_new(impl_->opt.tls13_only ? wolfTLSv1_3_client_method() : wolfSSLv23_client_method());
     if (impl_->ctx == nullptr) throw std::runtime_error("tls: cannot create a wolfSSL context");
     if (!impl_->opt.tls13_only) wolfSSL_CTX_SetMinVersion(impl_->ctx, WOLFSSL_TLSV1_2);
+    if (!impl_->opt.cipher_list.empty() &&
+        wolfSSL_CTX_set_cipher_list(impl_->ctx, impl_->opt.cipher_list.c_str()) != WOLFSSL_SUCCESS) {
+        wolfSSL_CTX_free(impl_->ctx);
+        throw std::runtime_error("tls: no usable cipher suite in " + impl_->opt.cipher_list);
+    }
     wolfSSL_CTX_set_verify(impl_->ctx, WOLFSSL_VERIFY_PEER, nullptr);
     int r = 0;
     if (impl_->opt.ca_file.empty()) {
@@ -142,20 +147,37 @@ struct tls_stream::impl {
     tls_context::impl* ctx = nullptr;
     std::string session_key; // host:port
     WOLFSSL* ssl = nullptr;
+    WOLFSSL_SESSION* offered = nullptr; // the kept session this connection offered (owned)
     int fd = -1;
     int epfd = -1;
     bool handshaken = false;
     bool resumed = false;
+    bool offered_failed = false; // the last handshake failed while offering a session
 
     void release(bool notify) noexcept {
         if (ssl != nullptr) {
             if (handshaken) {
                 if (notify) (void)wolfSSL_shutdown(ssl); // one non-blocking attempt
-                ctx->keep_session(session_key, wolfSSL_get1_session(ssl));
+                // Keep a session from a full handshake only. wolfSSL 5.5.4's session from a
+                // *resumed* TLS 1.3 connection fails the next binder check (seen against
+                // OpenSSL: "binder does not verify"), so a resumed connection hands back the
+                // session it offered (a server that will not take a ticket twice does a full
+                // handshake instead, never a failure).
+                if (resumed && offered != nullptr) {
+                    ctx->keep_session(session_key, offered);
+                    offered = nullptr;
+                } else {
+                    ctx->keep_session(session_key, wolfSSL_get1_session(ssl));
+                }
             }
             wolfSSL_free(ssl);
             ssl = nullptr;
         }
+        if (offered != nullptr) {
+            wolfSSL_SESSION_free(offered);
+            offered = nullptr;
+        }
+        resumed = false;
         if (epfd >= 0) ::close(epfd);
         if (fd >= 0) ::close(fd);
         epfd = fd = -1;
@@ -168,7 +190,19 @@ tls_stream::~tls_stream() { close(); }
 
 net_error tls_stream::connect(tls_context& context, std::string_view host_sv, std::uint16_t port,
                               std::string_view connect_to) {
+    net_error e = connect_once(context, host_sv, port, connect_to, true);
+    // Resumption is an optimisation: a handshake that failed while offering a kept session (not
+    // a verification verdict) is tried once more as a full handshake, and the session dropped.
+    if (e.code == net_errc::tls_handshake_failed || e.code == net_errc::peer_reset || e.code == net_errc::eof) {
+        if (impl_->offered_failed) e = connect_once(context, host_sv, port, connect_to, false);
+    }
+    return e;
+}
+
+net_error tls_stream::connect_once(tls_context& context, std::string_view host_sv, std::uint16_t port,
+                                   std::string_view connect_to, bool resume) {
     close();
+    impl_->offered_failed = false;
     impl& s = *impl_;
     s.ctx = &context.internals();
     const tls_options& opt = s.ctx->opt;
@@ -230,9 +264,9 @@ net_error tls_stream::connect(tls_context& context, std::string_view host_sv, st
         s.release(false);
         return {net_errc::tls_handshake_failed, 0};
     }
-    if (WOLFSSL_SESSION* kept = s.ctx->take_session(s.session_key)) {
-        (void)wolfSSL_set_session(s.ssl, kept);
-        wolfSSL_SESSION_free(kept);
+    if (WOLFSSL_SESSION* kept = resume ? s.ctx->take_session(s.session_key) : nullptr) {
+        if (wolfSSL_set_session(s.ssl, kept) == WOLFSSL_SUCCESS) s.offered = kept;
+        else wolfSSL_SESSION_free(kept);
     }
     const auto tls_deadline = clock::now() + opt.handshake_timeout;
     for (;;) {
@@ -248,6 +282,7 @@ net_error tls_stream::connect(tls_context& context, std::string_view host_sv, st
             }
             continue;
         }
+        s.offered_failed = s.offered != nullptr;
         s.release(false);
         return handshake_error(err, saved_errno);
     }

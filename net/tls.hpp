@@ -37,6 +37,12 @@ struct tls_options {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds handshake_timeout{5000};
     bool tls13_only = false;  // else TLS 1.2 or 1.3, whichever the server prefers
+    // AEAD suites with forward secrecy only, AES-128-GCM first: the cheapest record decryption
+    // with AES-NI (10 rounds against 14), where the server honours the client's order.
+    std::string cipher_list = "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:TLS13-CHACHA20-POLY1305-SHA256:"
+                              "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                              "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                              "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
     int busy_poll_us = 0;     // SO_BUSY_POLL on the socket (0: left alone)
 };
 
@@ -97,6 +103,8 @@ public:
     struct impl;
 
 private:
+    net_error connect_once(tls_context& ctx, std::string_view host, std::uint16_t port, std::string_view connect_to,
+                           bool resume);
     std::unique_ptr<impl> impl_;
 };
 

@@ -368,7 +368,20 @@ void ws_client::fail(net_error e, std::uint16_t close_code) noexcept {
     if (finished_.ok()) finished_ = e;
     if (state_ != ws_state::closed && close_code != 0) {
         char body[2] = {static_cast<char>(close_code >> 8), static_cast<char>(close_code & 0xFF)};
-        (void)send_frame(ws_opcode::close, body, 2);
+        if (send_frame(ws_opcode::close, body, 2).ok()) {
+            // Read and drop what the peer still sends until it closes (or close_timeout): closing
+            // a socket with unread bytes makes the kernel send a reset, which can destroy our
+            // close frame before the peer reads its code (RFC 6455 §7.1.1: the server closes
+            // TCP first).
+            const auto deadline = std::chrono::steady_clock::now() + opt_.close_timeout;
+            for (;;) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+                if (left <= 0) break;
+                const read_result r = tls_.read(rx_.get(), rx_capacity_);
+                if (!r.error.ok()) break;
+                if (r.bytes == 0) (void)tls_.wait_readable(static_cast<int>(left));
+            }
+        }
         tls_.close();
     } else {
         tls_.abort();

@@ -14,6 +14,11 @@
 //
 //   upgrade  /case/<id>/<name>[?query]  runs case <name>, recorded under <id>
 //   GET      /report/<id>               JSON report of that connection
+//   any      /http/<case>[?query]       scripted plain HTTPS answer (HTTP_CASES)
+//   any      /http/connections          {"connections": TLS connections accepted so far}
+//
+// The /http cases test the project's HTTP/1.1 client (keep-alive, lengths,
+// chunking, truncation) and its classification of Binance REST errors.
 
 const crypto = require('crypto');
 const fs = require('fs');
@@ -29,6 +34,9 @@ const MAX_LIFETIME_MS = 15000; // hard bound on any one connection
 const REPORT_WAIT_MS = 2000;
 const REPORT_POLL_MS = 20;
 const MAX_REPORTS = 10000;     // oldest reports are forgotten beyond this
+const MAX_ECHO_BODY = 1024 * 1024; // echo refuses a bigger request body
+const HTTP_STEP_MS = 20;       // gap between chunks, and before a raw cut
+const HTTP_SLOW_MS = 1500;     // the slow case answers after this
 
 const log = (...args) => console.error('ws_peer:', ...args);
 
@@ -359,7 +367,7 @@ const CASES = {
 
   // UTF-8 (6.x). ws does not validate what it sends, so raw bytes split inside
   // a code point go out as they are.
-  utf8_valid: wsCase(sendThenClose(text('κόσμε'), text('\u{1F600} and \u20AC'))),
+  utf8_valid: wsCase(sendThenClose(text('\u03BA\u1F79\u03C3\u03BC\u03B5') /* κόσμε with U+1F79, as Autobahn's 6.x cases */, text('\u{1F600} and \u20AC'))),
   utf8_valid_fragmented: wsCase(sendThenClose(
     text(Buffer.from([0xce, 0xba, 0xe1]), false),
     text(Buffer.from([0xbd, 0xb9, 0xcf, 0x83, 0xce, 0xbc, 0xce, 0xb5])))),
@@ -410,6 +418,117 @@ const CASES = {
   big_binary_256k: wsCase(sendThenClose(binary(B(262144)))),
 };
 
+// ---------------------------------------------------------------- http cases
+
+// Each case answers one request; `timers` are cleared when the response closes.
+let connections = 0; // TLS connections accepted since start
+const SERVED = Symbol('requests served on this TLS connection');
+
+function answer(res, status, body, headers = {}) {
+  res.writeHead(status, {
+    'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers,
+  });
+  res.end(body);
+}
+
+const fixed = (status, body, headers) => (req, res) => answer(res, status, body, headers);
+
+// Bytes written straight on the TLS socket: Node's response object is never
+// used, so it adds nothing of its own. `then` ends or destroys the socket.
+const raw = (bytes, then) => (req, res, timers) => {
+  const socket = req.socket;
+  if (then === 'end') return socket.end(bytes);
+  socket.write(bytes);
+  timers.later(HTTP_STEP_MS, () => socket.destroy());
+};
+
+// Writes without a Content-Length, so Node sends them chunked.
+const chunked = (parts) => (req, res, timers) => {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  const next = (i) => {
+    if (i === parts.length) return res.end();
+    res.write(parts[i]);
+    timers.later(HTTP_STEP_MS, () => next(i + 1));
+  };
+  next(0);
+};
+
+const BIG_WRITES = 300;
+const BIG_WRITE_BYTES = 1000;
+const bigPad = () => Array.from({ length: BIG_WRITES }, (_, i) => {
+  const head = i === 0 ? '{"pad":"' : '';
+  const tail = i === BIG_WRITES - 1 ? '"}' : '';
+  return head + 'x'.repeat(BIG_WRITE_BYTES - head.length - tail.length) + tail;
+});
+
+const binanceError = (status, code, msg, headers) => fixed(status, JSON.stringify({ code, msg }), headers);
+const UNKNOWN_MSG = 'Unknown error, please check your request or try again later.';
+const BAN_MSG = 'Way too many requests; IP banned until 1700000000000.';
+
+const HTTP_CASES = {
+  ok_json: fixed(200, '{"serverTime":1700000000000}', { 'X-MBX-USED-WEIGHT-1M': '7' }),
+  listen_key: fixed(200, '{"listenKey":"pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"}'),
+  chunked: chunked(['{"serverTime":', '1700000000001', '}']),
+  chunked_big: (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    for (const part of bigPad()) res.write(part);
+    res.end();
+  },
+  close_after: fixed(200, '{"serverTime":1700000000002}', { Connection: 'close' }),
+  http10_no_length: raw('HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n' +
+                        '{"serverTime":1700000000003}', 'end'),
+  cut_body: raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n' +
+                '{"serverTime":17', 'destroy'),
+  cut_head: raw('HTTP/1.1 200 OK\r\nContent-Le', 'destroy'),
+  invalid_json: fixed(200, '{"serverTime":'),
+
+  // Binance REST errors, as the client has to classify them.
+  unknown_503: binanceError(503, -1000, UNKNOWN_MSG),
+  unknown_503_text: fixed(503, UNKNOWN_MSG, { 'Content-Type': 'text/plain' }),
+  unavailable_503: binanceError(503, -1000, 'Service Unavailable.'),
+  timeout_1007: binanceError(500, -1007,
+    'Timeout waiting for response from backend server. Send status unknown; execution status unknown.'),
+  disconnected_1001: binanceError(500, -1001, 'Internal error; unable to process your request. Please try again.'),
+  backend_408: binanceError(408, -1000, 'Request timeout.'),
+  waf_403: fixed(403, '<html>forbidden</html>', { 'Content-Type': 'text/html' }),
+  rate_429: binanceError(429, -1003, 'Too many requests; current limit is 2400 requests per minute.',
+    { 'Retry-After': '3' }),
+  ban_418: binanceError(418, -1003, BAN_MSG, { 'Retry-After': '7' }),
+  ban_418_no_retry_after: binanceError(418, -1003, BAN_MSG),
+  rejected_1022: binanceError(400, -1022, 'Signature for this request is not valid.'),
+  expired_1125: binanceError(400, -1125, 'This listenKey does not exist.'),
+
+  slow: (req, res, timers) => timers.later(HTTP_SLOW_MS,
+    () => answer(res, 200, '{"serverTime":1700000000004}')),
+  echo: (req, res) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      if (size > MAX_ECHO_BODY) return; // already refused; let Node drain the rest
+      size += chunk.length;
+      if (size > MAX_ECHO_BODY) return answer(res, 413, '{}', { Connection: 'close' });
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_ECHO_BODY) return;
+      const apikey = req.headers['x-mbx-apikey'];
+      answer(res, 200, JSON.stringify({
+        method: req.method, url: req.url, apikey: typeof apikey === 'string' ? apikey : '',
+        body: Buffer.concat(chunks).toString('utf8'), connection_requests: req.socket[SERVED],
+      }));
+    });
+  },
+  connections: (req, res) => answer(res, 200, JSON.stringify({ connections })),
+};
+
+function onHttpCase(req, res, name) {
+  const run = Object.hasOwn(HTTP_CASES, name) ? HTTP_CASES[name] : null;
+  if (!run) return answer(res, 404, '{}');
+  const timers = timerSet();
+  res.on('close', () => timers.clear());
+  run(req, res, timers);
+}
+
 // ---------------------------------------------------------------- server
 
 function refuse(socket, status) {
@@ -428,7 +547,10 @@ function decode(part) {
 }
 
 function onRequest(req, res) {
+  req.socket[SERVED] = (req.socket[SERVED] || 0) + 1;
   const path = new URL(req.url, 'https://localhost').pathname;
+  const h = /^\/http\/([^/]+)$/.exec(path);
+  if (h) return onHttpCase(req, res, decode(h[1]));
   const m = /^\/report\/([^/]+)$/.exec(path);
   if (req.method !== 'GET' || !m) return sendJson(res, 404, {});
   const report = reports.get(decode(m[1]));
@@ -482,6 +604,7 @@ function main() {
     key: fs.readFileSync(opts.key),
   }, onRequest);
   server.on('upgrade', onUpgrade);
+  server.on('secureConnection', () => { connections += 1; });
   server.on('clientError', (err, socket) => socket.destroy());
   server.on('tlsClientError', (err) => log('tls:', err.message));
   server.on('error', (err) => {
