@@ -174,27 +174,28 @@ rest_reply rest_client::send_once(std::string_view method, std::string_view path
     r.error.binance_code = has_body ? err.code : 0;
     r.error.message = has_body ? err.msg : "HTTP " + std::to_string(r.status);
     const std::int64_t retry_after_s = header_int(res, "Retry-After", -1);
-    if (r.status == 429) {
-        r.error.code = rest_errc::rate_limited;
+    r.error.code = classify_answer(r.status, r.error.binance_code, r.body);
+    if (r.error.code == rest_errc::rate_limited) {
         r.error.retry_after_ms = retry_after_s >= 0 ? retry_after_s * 1000 : 60000 - now % 60000;
         backoff_until_ms_ = now + r.error.retry_after_ms;
-    } else if (r.status == 418) {
-        r.error.code = rest_errc::ip_banned;
+    } else if (r.error.code == rest_errc::ip_banned) {
         r.error.retry_after_ms = retry_after_s >= 0 ? retry_after_s * 1000 : cfg_.ban_default.count();
         backoff_until_ms_ = now + r.error.retry_after_ms;
-    } else if (r.error.binance_code == -1006 || r.error.binance_code == -1007 ||
-               (r.status == 503 && r.body.find("Unknown error") != std::string::npos)) {
-        r.error.code = rest_errc::outcome_unknown;
-    } else if (r.status == 403) {
-        r.error.code = rest_errc::waf_blocked;
-    } else if (r.status == 408) {
-        r.error.code = rest_errc::backend_timeout;
-    } else if (r.status >= 500) {
-        r.error.code = rest_errc::server_error;
-    } else {
-        r.error.code = rest_errc::rejected;
     }
     return r;
+}
+
+rest_errc classify_answer(int status, std::int32_t binance_code, std::string_view body) noexcept {
+    if (status >= 200 && status < 300) return rest_errc::ok;
+    if (status == 429) return rest_errc::rate_limited;
+    if (status == 418) return rest_errc::ip_banned;
+    // spec §3.3: 503 "Unknown error…", -1006 and -1007 mean the request may have been executed.
+    if (binance_code == -1006 || binance_code == -1007 || (status == 503 && body.find("Unknown error") != std::string_view::npos))
+        return rest_errc::outcome_unknown;
+    if (status == 403) return rest_errc::waf_blocked;
+    if (status == 408) return rest_errc::backend_timeout;
+    if (status >= 500) return rest_errc::server_error;
+    return rest_errc::rejected;
 }
 
 } // namespace acctsync::net

@@ -61,6 +61,8 @@ enum class rest_errc : std::uint8_t {
     bad_request,     // not sent: the request itself is wrong (unknown kind, no credentials)
 };
 [[nodiscard]] std::string_view to_string(rest_errc e) noexcept;
+// What an answer that is not a success means (REST status, or a WS-API envelope's status).
+[[nodiscard]] rest_errc classify_answer(int status, std::int32_t binance_code, std::string_view body) noexcept;
 
 struct rest_error {
     rest_errc code = rest_errc::ok;

@@ -1,0 +1,128 @@
+// acctsync's WS-API client against the simulator's ws-fapi/ws-dapi: HMAC-signed snapshot
+// methods parsed, session.logon with Ed25519 then unsigned requests, typed rejections, an
+// `id: null` answer given to the request in flight, the user-data-stream methods, and
+// reconnection (lost connection, end of life) with a fresh logon.
+#include <gtest/gtest.h>
+
+#include "net/wsapi_client.hpp"
+#include "parse/snapshot.hpp"
+#include "support/sim_fixture.hpp"
+
+using namespace acctsync;
+using namespace acctsync::test;
+using net::rest_errc;
+
+namespace {
+
+struct wsapi_fixture : sim_fixture {
+    net::tls_context tls{net::tls_options{.ca_file = ca_dir + "/ca.pem"}};
+    net::wsapi_config config(market venue = market::usdm) {
+        net::wsapi_config c;
+        c.base_url = "wss://localhost:" + std::to_string(srv->port());
+        c.venue = venue;
+        c.creds = {srv->api_key(0), net::key_kind::hmac, net::secret(srv->api_secret(0))};
+        c.ws.connect_to = "127.0.0.1";
+        c.request_timeout = std::chrono::milliseconds(3000);
+        return c;
+    }
+    net::wsapi_config ed25519_config() {
+        auto c = config();
+        c.creds = {srv->ed25519_api_key(0), net::key_kind::ed25519, net::secret(srv->ed25519_seed(0))};
+        return c;
+    }
+};
+
+parse::parse_result parse_frame(const net::wsapi_reply& r, snapshot_kind kind, market venue = market::usdm) {
+    padded in(r.frame);
+    parse::snapshot_parser p;
+    parse::vector_sink sink;
+    parse::snapshot_request req;
+    req.kind = kind;
+    req.venue = venue;
+    req.as_of_ms = r.received_ms;
+    return p.parse_wsapi(in.data(), in.size, req, sink.sink());
+}
+
+} // namespace
+
+TEST_F(wsapi_fixture, hmac_signed_snapshot_methods_are_answered_and_parse) {
+    start(100);
+    net::wsapi_client api(tls, config());
+    for (auto kind : {snapshot_kind::wsapi_account_status, snapshot_kind::wsapi_account_status_v2,
+                      snapshot_kind::wsapi_account_balance, snapshot_kind::wsapi_account_position}) {
+        const auto r = api.snapshot(kind);
+        ASSERT_TRUE(r.error.ok()) << parse::name_of(kind) << ": " << r.error.message << " " << r.frame.substr(0, 200);
+        EXPECT_EQ(r.status, 200);
+        const auto pr = parse_frame(r, kind);
+        EXPECT_TRUE(pr.ok()) << parse::name_of(kind) << ": " << parse::error_json(pr);
+    }
+    EXPECT_FALSE(api.logged_on());
+    EXPECT_EQ(api.connects(), 1u);
+}
+
+TEST_F(wsapi_fixture, an_ed25519_key_logs_the_session_on_and_requests_go_unsigned) {
+    start(100);
+    net::wsapi_client api(tls, ed25519_config());
+    ASSERT_TRUE(api.connect().ok());
+    EXPECT_TRUE(api.logged_on());
+    const auto r = api.snapshot(snapshot_kind::wsapi_account_status_v2);
+    ASSERT_TRUE(r.error.ok()) << r.error.message;
+    EXPECT_TRUE(parse_frame(r, snapshot_kind::wsapi_account_status_v2).ok());
+}
+
+TEST_F(wsapi_fixture, rejections_are_typed_and_id_null_goes_to_the_request_in_flight) {
+    start(0);
+    auto cfg = config();
+    cfg.creds.api_key = std::string(64, 'Z');
+    net::wsapi_client api(tls, std::move(cfg));
+    const auto unknown = api.snapshot(snapshot_kind::wsapi_account_balance);
+    EXPECT_EQ(unknown.error.code, rest_errc::rejected);
+    EXPECT_EQ(unknown.error.binance_code, -2015);
+    EXPECT_EQ(unknown.status, 401);
+    const auto malformed = api.call_raw("{\"id\":\"77\",\"method\":");
+    EXPECT_EQ(malformed.id, "null");
+    EXPECT_EQ(malformed.error.code, rest_errc::rejected);
+    EXPECT_EQ(malformed.error.binance_code, -1102);
+    // the connection is still good afterwards
+    EXPECT_EQ(api.snapshot(snapshot_kind::wsapi_account_balance).error.binance_code, -2015);
+    EXPECT_EQ(api.connects(), 1u);
+}
+
+TEST_F(wsapi_fixture, the_user_data_stream_methods_keep_the_same_key_as_rest) {
+    start(0);
+    net::wsapi_client api(tls, config());
+    std::string key;
+    ASSERT_TRUE(api.start_user_data_stream(key).error.ok());
+    EXPECT_EQ(key, listen_key(0));
+    const auto ping = api.ping_user_data_stream();
+    EXPECT_TRUE(ping.error.ok()) << ping.error.message;
+    EXPECT_EQ(ping.listen_key, key);
+    EXPECT_TRUE(api.stop_user_data_stream().error.ok());
+    const auto gone = api.ping_user_data_stream();
+    EXPECT_EQ(gone.error.binance_code, -1125);
+}
+
+TEST_F(wsapi_fixture, a_lost_connection_or_its_end_of_life_reconnects_and_logs_on_again) {
+    start(0);
+    net::wsapi_client api(tls, ed25519_config());
+    ASSERT_TRUE(api.connect().ok());
+    api.connection().abort(); // the connection dies under the client
+    const auto r = api.snapshot(snapshot_kind::wsapi_account_balance);
+    EXPECT_TRUE(r.error.ok()) << r.error.message;
+    EXPECT_EQ(api.connects(), 2u);
+    EXPECT_TRUE(api.logged_on());
+
+    auto cfg = config();
+    cfg.max_life = std::chrono::milliseconds(0); // every call finds the connection too old
+    net::wsapi_client short_lived(tls, std::move(cfg));
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(short_lived.snapshot(snapshot_kind::wsapi_account_balance).error.ok());
+    EXPECT_EQ(short_lived.connects(), 3u);
+}
+
+TEST_F(wsapi_fixture, coinm_uses_ws_dapi) {
+    start(100, market::coinm);
+    net::wsapi_client api(tls, config(market::coinm));
+    const auto r = api.snapshot(snapshot_kind::wsapi_account_balance);
+    ASSERT_TRUE(r.error.ok()) << r.error.message;
+    EXPECT_TRUE(parse_frame(r, snapshot_kind::wsapi_account_balance, market::coinm).ok());
+}
