@@ -3,6 +3,7 @@
 #include <wolfssl/options.h> // first, always
 #include <wolfssl/ssl.h>
 #include <wolfssl/error-ssl.h>
+#include <wolfssl/wolfio.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
 #include <arpa/inet.h>
@@ -258,6 +259,9 @@ net_error tls_stream::connect_once(tls_context& context, std::string_view host_s
         s.release(false);
         return {net_errc::tls_handshake_failed, 0};
     }
+    // A write to a connection the peer has closed must be an error, not a SIGPIPE that ends the
+    // embedding process.
+    wolfSSL_SetIOWriteFlags(s.ssl, MSG_NOSIGNAL);
     if (!is_ip_literal(host))
         (void)wolfSSL_UseSNI(s.ssl, WOLFSSL_SNI_HOST_NAME, host.data(), static_cast<unsigned short>(host.size()));
     if (wolfSSL_check_domain_name(s.ssl, host.c_str()) != WOLFSSL_SUCCESS) {

@@ -40,13 +40,16 @@ bool random_bytes(void* dst, std::size_t n) noexcept {
     return true;
 }
 
-// Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)).
-std::string accept_for(const std::string& key) {
-    const std::string in = key + std::string(ws_guid);
+} // namespace
+
+std::string websocket_accept(std::string_view key) {
+    const std::string in = std::string(key) + std::string(ws_guid);
     unsigned char digest[WC_SHA_DIGEST_SIZE];
     if (wc_ShaHash(reinterpret_cast<const byte*>(in.data()), static_cast<word32>(in.size()), digest) != 0) return {};
     return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
+
+namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&
@@ -195,7 +198,7 @@ net_error ws_client::connect(const ws_url& url) {
         return finished_ = {net_errc::ws_handshake_rejected, status};
     }
     bool upgrade = false, connection = false, accepted = false, extras = false;
-    const std::string expect = accept_for(key);
+    const std::string expect = websocket_accept(key);
     std::string_view rest = head.substr(eol + 2);
     while (!rest.empty()) {
         const auto line_end = rest.find("\r\n");

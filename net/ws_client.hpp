@@ -51,6 +51,9 @@ struct ws_url {
 };
 [[nodiscard]] std::optional<ws_url> parse_ws_url(std::string_view url);
 
+// Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + RFC 6455's GUID)).
+[[nodiscard]] std::string websocket_accept(std::string_view key);
+
 enum class read_mode : std::uint8_t {
     busy_poll,    // poll() never waits: the caller spins on it (a pinned core)
     event_driven, // poll() waits in epoll up to wait_ms when the socket has nothing
