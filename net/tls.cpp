@@ -262,6 +262,9 @@ net_error tls_stream::connect_once(tls_context& context, std::string_view host_s
     // A write to a connection the peer has closed must be an error, not a SIGPIPE that ends the
     // embedding process.
     wolfSSL_SetIOWriteFlags(s.ssl, MSG_NOSIGNAL);
+    // TLS 1.2 resumption by ticket (RFC 5077): servers that keep no session-ID cache (Node,
+    // most load balancers) resume only this way. TLS 1.3 uses tickets anyway.
+    (void)wolfSSL_UseSessionTicket(s.ssl);
     if (!is_ip_literal(host))
         (void)wolfSSL_UseSNI(s.ssl, WOLFSSL_SNI_HOST_NAME, host.data(), static_cast<unsigned short>(host.size()));
     if (wolfSSL_check_domain_name(s.ssl, host.c_str()) != WOLFSSL_SUCCESS) {

@@ -147,3 +147,23 @@ TEST_F(rest_peer, binance_answers_are_typed) {
         }
     }
 }
+
+TEST_F(rest_peer, fills_and_open_orders_are_asked_for_as_binance_documents) {
+    auto r = rest();
+    const auto trades = r->user_trades("BTCUSDT", 1700000000000, -1, 500);
+    ASSERT_TRUE(trades.error.ok()) << trades.error.message;
+    EXPECT_NE(trades.body.find("/fapi/v1/userTrades?symbol=BTCUSDT&startTime=1700000000000&limit=500&timestamp="),
+              std::string::npos) << trades.body;
+    const auto from_id = r->user_trades("ETHUSDT", 0, 42);
+    EXPECT_NE(from_id.body.find("/fapi/v1/userTrades?symbol=ETHUSDT&fromId=42&limit=1000&timestamp="), std::string::npos)
+        << from_id.body;
+    const auto open = r->open_orders("BTCUSDT");
+    EXPECT_NE(open.body.find("/fapi/v1/openOrders?symbol=BTCUSDT&timestamp="), std::string::npos) << open.body;
+    const auto all = r->open_orders();
+    EXPECT_NE(all.body.find("/fapi/v1/openOrders?timestamp="), std::string::npos) << all.body;
+    EXPECT_NE(all.body.find("&signature="), std::string::npos);
+    std::string key;
+    const auto lk = r->create_listen_key(key);
+    EXPECT_NE(lk.body.find("\"method\":\"POST\",\"url\":\"/fapi/v1/listenKey\""), std::string::npos) << lk.body;
+    EXPECT_EQ(lk.error.code, net::rest_errc::bad_response) << "the echo is not a listenKey answer";
+}

@@ -8,6 +8,11 @@
 // client sent back (pongs and their payloads, the close code).
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -174,4 +179,58 @@ TEST_F(conformance, the_handshake_is_refused_for_an_unknown_path_with_its_status
     const auto e = ws.connect({"localhost", peer->port(), "/case/x/no_such_case"});
     EXPECT_EQ(e.code, net_errc::ws_handshake_rejected);
     EXPECT_EQ(e.detail, 404);
+}
+
+TEST_F(conformance, own_pings_that_go_unanswered_fail_the_connection_at_the_deadline) {
+    net::ws_client_options o;
+    o.connect_to = "127.0.0.1";
+    o.ping_interval = 50ms;
+    o.pong_timeout = 200ms;
+    o.close_timeout = 300ms;
+    net::ws_client ws(tls, o);
+    ASSERT_TRUE(ws.connect({"localhost", peer->port(), "/case/silent/silent_ignores_pings"}).ok());
+    const auto t0 = std::chrono::steady_clock::now();
+    net::net_error end;
+    while (end.ok() && std::chrono::steady_clock::now() - t0 < 5s) end = ws.poll([](const net::ws_message&) {}, 20).error;
+    EXPECT_EQ(end.code, net_errc::ws_pong_timeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+    EXPECT_EQ(ws.counters().pings_sent, 1u) << "one ping, unanswered";
+    EXPECT_NE(report("silent").find("\"close_code\":1001"), std::string::npos) << "closed as going away";
+}
+
+TEST_F(conformance, a_server_that_never_speaks_tls_is_a_handshake_timeout) {
+    const int ls = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(ls, 1), 0); // the kernel completes the TCP handshake; nobody answers
+    socklen_t len = sizeof a;
+    (void)getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
+    net::tls_context quick(net::tls_options{.ca_file = ca_dir + "/ca.pem", .handshake_timeout = 300ms});
+    net::ws_client ws(quick, {.connect_to = "127.0.0.1"});
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(ws.connect({"localhost", ntohs(a.sin_port), "/"}).code, net_errc::tls_handshake_timeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+    ::close(ls);
+}
+
+TEST(conformance_tls12, a_tls12_server_is_spoken_to_in_tls12_and_resumed) {
+    test::node_peer tls12(ACCTSYNC_NODE, ACCTSYNC_NODE_MODULES, std::string(ACCTSYNC_SOURCE_DIR) + "/tests/peers/ws_peer.js",
+                          ca_dir + "/server.pem", ca_dir + "/server.key", {"--max-tls", "1.2"});
+    net::tls_context tls(net::tls_options{.ca_file = ca_dir + "/ca.pem"});
+    for (int i = 0; i < 2; ++i) {
+        net::ws_client ws(tls, {.connect_to = "127.0.0.1"});
+        ASSERT_TRUE(ws.connect({"localhost", tls12.port(), "/case/v12-" + std::to_string(i) + "/text_125"}).ok());
+        EXPECT_EQ(ws.tls().version(), "TLSv1.2");
+        EXPECT_EQ(ws.tls().resumed(), i == 1);
+        std::string got;
+        net::net_error end;
+        for (int k = 0; k < 200 && end.ok(); ++k) end = ws.poll([&](const net::ws_message& m) { got.assign(m.data, m.size); }, 20).error;
+        EXPECT_EQ(got, A(125));
+        EXPECT_EQ(end.code, net_errc::ws_closed);
+    }
+    net::tls_context only13(net::tls_options{.ca_file = ca_dir + "/ca.pem", .tls13_only = true});
+    net::ws_client ws(only13, {.connect_to = "127.0.0.1"});
+    EXPECT_EQ(ws.connect({"localhost", tls12.port(), "/case/v13/text_0"}).code, net_errc::tls_handshake_failed);
 }

@@ -7,7 +7,7 @@
 // apply to a client without compression. Cases that need a frame `ws` refuses
 // to produce do the opening handshake themselves and write raw bytes.
 //
-//   node tests/peers/ws_peer.js --cert CERT.pem --key KEY.pem [--port 0]
+//   node tests/peers/ws_peer.js --cert CERT.pem --key KEY.pem [--port 0] [--max-tls 1.2]
 //
 // Prints one line "port N" on stdout once listening; everything else goes to
 // stderr. Exits when stdin closes (the test holds a pipe open) or on SIGTERM.
@@ -212,7 +212,7 @@ function startRawCase(req, socket, head, id, name, run) {
     if (opcode <= 0x2) {
       report.messages += 1; // data frames: continuation, text, binary
     } else if (opcode === 0x9) {
-      if (!c.sentClose) c.frame(0x8a, payload);
+      if (!c.sentClose && !c.ignorePings) c.frame(0x8a, payload);
     } else if (opcode === 0xa) {
       notePong(report, payload);
     } else if (opcode === 0x8) {
@@ -318,6 +318,9 @@ const CASES = {
   ping_10_in_a_row: wsCase(pingThenClose(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])),
   ping_126: rawCase((c) => c.frame(0x89, A(126))), // control payloads are capped at 125
   ping_fragmented: rawCase((c) => c.frame(0x09, 'x')), // control frames must not be fragmented
+  // A peer that stays connected and answers nothing, not even a ping (the client's pong
+  // deadline must fire).
+  silent_ignores_pings: rawCase((c) => { c.ignorePings = true; }),
   ping_then_close_raw: rawCase(async (c) => {
     c.frame(0x89, 'raw-ping');
     await c.sleep(100);
@@ -551,6 +554,8 @@ function onRequest(req, res) {
   const path = new URL(req.url, 'https://localhost').pathname;
   const h = /^\/http\/([^/]+)$/.exec(path);
   if (h) return onHttpCase(req, res, decode(h[1]));
+  // Binance-shaped REST paths are echoed, so a test sees the request exactly as it was sent.
+  if (/^\/(fapi|dapi)\//.test(path)) return onHttpCase(req, res, 'echo');
   const m = /^\/report\/([^/]+)$/.exec(path);
   if (req.method !== 'GET' || !m) return sendJson(res, 404, {});
   const report = reports.get(decode(m[1]));
@@ -582,6 +587,7 @@ function parseArgs(argv) {
     if (flag === '--cert') opts.cert = value;
     else if (flag === '--key') opts.key = value;
     else if (flag === '--port') opts.port = Number(value);
+    else if (flag === '--max-tls') opts.maxTls = value; // 1.2: a TLS 1.2-only server
     else throw new Error(`unknown option ${flag}`);
   }
   if (!opts.cert || !opts.key) throw new Error('--cert and --key are required');
@@ -595,13 +601,14 @@ function main() {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
     log(err.message);
-    log('usage: node ws_peer.js --cert CERT.pem --key KEY.pem [--port 0]');
+    log('usage: node ws_peer.js --cert CERT.pem --key KEY.pem [--port 0] [--max-tls 1.2]');
     process.exit(2);
   }
 
   const server = https.createServer({
     cert: fs.readFileSync(opts.cert),
     key: fs.readFileSync(opts.key),
+    ...(opts.maxTls === '1.2' ? { maxVersion: 'TLSv1.2' } : {}),
   }, onRequest);
   server.on('upgrade', onUpgrade);
   server.on('secureConnection', () => { connections += 1; });

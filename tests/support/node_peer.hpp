@@ -25,7 +25,7 @@ namespace acctsync::test {
 class node_peer {
 public:
     node_peer(const std::string& node, const std::string& node_modules, const std::string& script,
-              const std::string& cert, const std::string& key) {
+              const std::string& cert, const std::string& key, const std::vector<std::string>& extra = {}) {
         int in[2], out[2];
         if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
         posix_spawn_file_actions_t fa;
@@ -33,6 +33,7 @@ public:
         posix_spawn_file_actions_adddup2(&fa, in[0], 0);
         posix_spawn_file_actions_adddup2(&fa, out[1], 1);
         std::vector<std::string> args = {node, script, "--cert", cert, "--key", key};
+        args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
