@@ -53,26 +53,6 @@ struct both {
     }
 };
 
-// The frame as Binance sends it: no whitespace outside strings.
-std::string minified(const std::string& json) {
-    std::string out;
-    bool in_string = false, escaped = false;
-    for (const char c : json) {
-        if (in_string) {
-            out += c;
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-            out += c;
-        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-            out += c;
-        }
-    }
-    return out;
-}
-
 bool is_user_sample(const std::string& name) {
     for (const char* k : {"account_update", "order_trade_update", "trade_lite", "algo_update", "margin_call",
                           "listen_key_expired", "account_config_update"})
@@ -107,7 +87,7 @@ TEST(FastPass, DirectReadersTakeTheCompactHotFramesAndAgree) {
             continue;
         if (name.find("config") != std::string::npos) continue;
         const market venue = name.rfind("coinm", 0) == 0 ? market::coinm : market::usdm;
-        const std::string frame = minified(test::read_file(f.path()));
+        const std::string frame = test::minified(test::read_file(f.path()));
         const auto before = p.direct();
         EXPECT_TRUE(p.agree(frame, venue)) << name;
         // not theirs: the combined-stream envelope and nulls

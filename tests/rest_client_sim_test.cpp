@@ -27,19 +27,6 @@ struct rest_fixture : sim_fixture {
     }
 };
 
-parse::parse_result parse_body(const net::rest_reply& r, snapshot_kind kind, market venue, std::size_t& events) {
-    padded in(r.body);
-    parse::snapshot_parser p;
-    parse::vector_sink sink;
-    parse::snapshot_request req;
-    req.kind = kind;
-    req.venue = venue;
-    req.as_of_ms = r.received_ms;
-    const auto pr = p.parse_rest(in.data(), in.size, req, sink.sink());
-    events = sink.events.size();
-    return pr;
-}
-
 } // namespace
 
 TEST_F(rest_fixture, the_time_offset_comes_from_the_server_clock) {
@@ -75,10 +62,9 @@ TEST_F(rest_fixture, every_usdm_snapshot_endpoint_is_fetched_and_parsed) {
                       snapshot_kind::symbol_config, snapshot_kind::account_config}) {
         const auto r = rest.snapshot(kind);
         ASSERT_TRUE(r.error.ok()) << parse::name_of(kind) << ": " << r.error.message;
-        std::size_t events = 0;
-        const auto pr = parse_body(r, kind, market::usdm, events);
-        EXPECT_TRUE(pr.ok()) << parse::name_of(kind) << ": " << parse::error_json(pr);
-        EXPECT_GE(events, 2u) << "begin and end at least";
+        const auto parsed = parse_snapshot(r.body, kind);
+        EXPECT_TRUE(parsed.result.ok()) << parse::name_of(kind) << ": " << parse::error_json(parsed.result);
+        EXPECT_GE(parsed.events.size(), 2u) << "begin and end at least";
     }
     EXPECT_EQ(rest.snapshot(snapshot_kind::coinm_account).error.code, rest_errc::bad_request) << "not this venue";
 }
@@ -91,8 +77,7 @@ TEST_F(rest_fixture, every_coinm_snapshot_endpoint_is_fetched_and_parsed) {
     for (auto kind : {snapshot_kind::coinm_account, snapshot_kind::coinm_balance, snapshot_kind::coinm_position_risk}) {
         const auto r = rest.snapshot(kind);
         ASSERT_TRUE(r.error.ok()) << parse::name_of(kind) << ": " << r.error.message;
-        std::size_t events = 0;
-        EXPECT_TRUE(parse_body(r, kind, market::coinm, events).ok()) << parse::name_of(kind);
+        EXPECT_TRUE(parse_snapshot(r.body, kind, false, nullptr, market::coinm).result.ok()) << parse::name_of(kind);
     }
 }
 

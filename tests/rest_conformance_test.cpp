@@ -21,8 +21,7 @@ const std::string ca_dir = ACCTSYNC_TEST_CA_DIR;
 
 struct rest_peer : ::testing::Test {
     static void SetUpTestSuite() {
-        peer = new test::node_peer(ACCTSYNC_NODE, ACCTSYNC_NODE_MODULES, std::string(ACCTSYNC_SOURCE_DIR) + "/tests/peers/ws_peer.js",
-                                   ca_dir + "/server.pem", ca_dir + "/server.key");
+        peer = test::start_ws_peer().release();
     }
     static void TearDownTestSuite() {
         delete peer;

@@ -105,8 +105,7 @@ std::vector<ws_case> cases() {
 
 struct conformance : ::testing::Test {
     static void SetUpTestSuite() {
-        peer = new test::node_peer(ACCTSYNC_NODE, ACCTSYNC_NODE_MODULES, std::string(ACCTSYNC_SOURCE_DIR) + "/tests/peers/ws_peer.js",
-                                   ca_dir + "/server.pem", ca_dir + "/server.key");
+        peer = test::start_ws_peer().release();
     }
     static void TearDownTestSuite() {
         delete peer;
@@ -216,8 +215,8 @@ TEST_F(conformance, a_server_that_never_speaks_tls_is_a_handshake_timeout) {
 }
 
 TEST(conformance_tls12, a_tls12_server_is_spoken_to_in_tls12_and_resumed) {
-    test::node_peer tls12(ACCTSYNC_NODE, ACCTSYNC_NODE_MODULES, std::string(ACCTSYNC_SOURCE_DIR) + "/tests/peers/ws_peer.js",
-                          ca_dir + "/server.pem", ca_dir + "/server.key", {"--max-tls", "1.2"});
+    const auto peer12 = test::start_ws_peer({"--max-tls", "1.2"});
+    test::node_peer& tls12 = *peer12;
     net::tls_context tls(net::tls_options{.ca_file = ca_dir + "/ca.pem"});
     for (int i = 0; i < 2; ++i) {
         net::ws_client ws(tls, {.connect_to = "127.0.0.1"});

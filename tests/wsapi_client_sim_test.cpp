@@ -33,14 +33,7 @@ struct wsapi_fixture : sim_fixture {
 };
 
 parse::parse_result parse_frame(const net::wsapi_reply& r, snapshot_kind kind, market venue = market::usdm) {
-    padded in(r.frame);
-    parse::snapshot_parser p;
-    parse::vector_sink sink;
-    parse::snapshot_request req;
-    req.kind = kind;
-    req.venue = venue;
-    req.as_of_ms = r.received_ms;
-    return p.parse_wsapi(in.data(), in.size, req, sink.sink());
+    return parse_snapshot(r.frame, kind, true, nullptr, venue).result;
 }
 
 } // namespace

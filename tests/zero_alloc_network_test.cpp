@@ -23,30 +23,10 @@ namespace {
 
 const std::string ca_dir = ACCTSYNC_TEST_CA_DIR;
 
-// The sample without the whitespace between tokens (Binance's wire form).
-std::string compact(const std::string& json) {
-    std::string out;
-    bool in_string = false;
-    for (std::size_t i = 0; i < json.size(); ++i) {
-        const char c = json[i];
-        if (in_string) {
-            out += c;
-            if (c == '\\' && i + 1 < json.size()) out += json[++i];
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-            out += c;
-        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-            out += c;
-        }
-    }
-    return out;
-}
-
 void run(net::read_mode mode, std::uint64_t total) {
-    const std::vector<std::string> payloads = {compact(test::sample("usdm_account_update_01.json")),
-                                               compact(test::sample("usdm_order_trade_update_01.json")),
-                                               compact(test::sample("usdm_trade_lite_01.json"))};
+    const std::vector<std::string> payloads = {test::minified(test::sample("usdm_account_update_01.json")),
+                                               test::minified(test::sample("usdm_order_trade_update_01.json")),
+                                               test::minified(test::sample("usdm_trade_lite_01.json"))};
     std::string batch; // 48 frames
     for (int i = 0; i < 16; ++i)
         for (const auto& p : payloads) batch += test::server_frame(0x81, p);

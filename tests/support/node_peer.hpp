@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -85,5 +86,15 @@ private:
     int stdout_ = -1;
     std::uint16_t port_ = 0;
 };
+
+#if defined(ACCTSYNC_NODE) && defined(ACCTSYNC_NODE_MODULES) && defined(ACCTSYNC_TEST_CA_DIR)
+// tests/peers/ws_peer.js with the test CA's certificate for localhost.
+inline std::unique_ptr<node_peer> start_ws_peer(const std::vector<std::string>& extra = {}) {
+    const std::string ca = ACCTSYNC_TEST_CA_DIR;
+    return std::make_unique<node_peer>(ACCTSYNC_NODE, ACCTSYNC_NODE_MODULES,
+                                       std::string(ACCTSYNC_SOURCE_DIR) + "/tests/peers/ws_peer.js", ca + "/server.pem",
+                                       ca + "/server.key", extra);
+}
+#endif
 
 } // namespace acctsync::test

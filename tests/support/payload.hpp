@@ -22,6 +22,26 @@ inline std::string read_file(const std::filesystem::path& p) {
 
 inline std::string sample(const std::string& name) { return read_file(data_dir() / "samples" / name); }
 
+// The frame as Binance sends it: no whitespace outside strings.
+inline std::string minified(const std::string& json) {
+    std::string out;
+    bool in_string = false, escaped = false;
+    for (const char c : json) {
+        if (in_string) {
+            out += c;
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+            out += c;
+        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+            out += c;
+        }
+    }
+    return out;
+}
+
 // A payload with the padding simdjson needs after it.
 struct padded {
     explicit padded(std::string s) : size(s.size()), bytes(std::move(s)) { bytes.resize(size + parse::payload_padding, '\0'); }
