@@ -19,16 +19,7 @@ namespace {
 
 const std::string ca_dir = ACCTSYNC_TEST_CA_DIR;
 
-struct rest_peer : ::testing::Test {
-    static void SetUpTestSuite() {
-        peer = test::start_ws_peer().release();
-    }
-    static void TearDownTestSuite() {
-        delete peer;
-        peer = nullptr;
-    }
-    static test::node_peer* peer;
-    net::tls_context tls{net::tls_options{.ca_file = ca_dir + "/ca.pem"}};
+struct rest_peer : test::ws_peer_suite {
 
     std::unique_ptr<net::rest_client> rest(std::chrono::milliseconds timeout = 5000ms) {
         net::rest_config c;
@@ -42,7 +33,6 @@ struct rest_peer : ::testing::Test {
         return r.request("GET", "/http/" + name, std::move(query), is_signed, 1, false);
     }
 };
-test::node_peer* rest_peer::peer = nullptr;
 
 } // namespace
 

@@ -103,16 +103,7 @@ std::vector<ws_case> cases() {
     return c;
 }
 
-struct conformance : ::testing::Test {
-    static void SetUpTestSuite() {
-        peer = test::start_ws_peer().release();
-    }
-    static void TearDownTestSuite() {
-        delete peer;
-        peer = nullptr;
-    }
-    static test::node_peer* peer;
-    net::tls_context tls{net::tls_options{.ca_file = ca_dir + "/ca.pem"}};
+struct conformance : test::ws_peer_suite {
 
     std::string report(const std::string& id) {
         net::https_connection http(tls, "localhost", peer->port(), {.connect_to = "127.0.0.1"});
@@ -126,7 +117,6 @@ struct conformance : ::testing::Test {
         return res.body;
     }
 };
-test::node_peer* conformance::peer = nullptr;
 
 } // namespace
 

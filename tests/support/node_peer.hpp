@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <memory>
 #include <cstdint>
@@ -18,6 +20,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "net/tls.hpp"
 
 extern char** environ;
 
@@ -95,6 +99,17 @@ inline std::unique_ptr<node_peer> start_ws_peer(const std::vector<std::string>& 
                                        std::string(ACCTSYNC_SOURCE_DIR) + "/tests/peers/ws_peer.js", ca + "/server.pem",
                                        ca + "/server.key", extra);
 }
+
+// A test suite sharing one peer, and a TLS context that trusts the test CA.
+struct ws_peer_suite : ::testing::Test {
+    static void SetUpTestSuite() { peer = start_ws_peer().release(); }
+    static void TearDownTestSuite() {
+        delete peer;
+        peer = nullptr;
+    }
+    static inline node_peer* peer = nullptr;
+    net::tls_context tls{net::tls_options{.ca_file = std::string(ACCTSYNC_TEST_CA_DIR) + "/ca.pem"}};
+};
 #endif
 
 } // namespace acctsync::test
