@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "core/account_book.hpp"
-#include "net/asio.hpp"
+#include "tools/sim/asio.hpp"
 #include "net/signing.hpp"
 #include "parse/book_json.hpp"
 #include "parse/event_json.hpp"

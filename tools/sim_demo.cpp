@@ -1,14 +1,16 @@
 // acctsync-sim-demo — acctsync end to end against its exchange simulator, over TLS on loopback.
 //
 // Starts acctsync-sim in-process (or uses one given with --connect), then:
-//   producer thread (the network thread's job, single writer of the ring): POST listenKey, open
-//     the private user-data WebSocket, take REST snapshots (/fapi/v2/account, /fapi/v2/positionRisk,
-//     /fapi/v1/accountConfig) and parse them and every stream frame straight into ring slots;
+//   producer thread (the network thread's job, single writer of the ring), on acctsync's own
+//     transport (net/rest_client, net/ws_client): POST listenKey, open the private user-data
+//     WebSocket, take REST snapshots (/fapi/v2/account, /fapi/v2/positionRisk,
+//     /fapi/v1/accountConfig) and parse them and every stream frame (a view into the receive
+//     buffer) straight into ring slots; --busy-poll spins on the socket instead of waiting;
 //   consumer thread (a strategy thread): drains the ring into an account_book.
 // After --seconds the scenario is paused, the stream drained, and the mirrored book is compared
 // with the simulator's truth (GET /admin/truth). Exit status 0 iff they are equal.
 //
-//   acctsync-sim-demo [--seconds N] [--rate OPS_PER_S] [--hedge] [--seed S]
+//   acctsync-sim-demo [--seconds N] [--rate OPS_PER_S] [--hedge] [--seed S] [--busy-poll]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -22,14 +24,15 @@
 #include "parse/book_json.hpp"
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
-#include "tools/sim/client.hpp"
+#include "net/rest_client.hpp"
+#include "net/ws_client.hpp"
 #include "tools/sim/server.hpp"
 
 using namespace acctsync;
 
 int main(int argc, char** argv) {
     double seconds = 3, rate = 300;
-    bool hedge = false;
+    bool hedge = false, busy_poll = false;
     std::uint64_t seed = 11;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -37,8 +40,9 @@ int main(int argc, char** argv) {
         else if (a == "--rate" && i + 1 < argc) rate = std::stod(argv[++i]);
         else if (a == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
         else if (a == "--hedge") hedge = true;
+        else if (a == "--busy-poll") busy_poll = true;
         else {
-            std::fputs("usage: acctsync-sim-demo [--seconds N] [--rate OPS_PER_S] [--hedge] [--seed S]\n", stderr);
+            std::fputs("usage: acctsync-sim-demo [--seconds N] [--rate OPS_PER_S] [--hedge] [--seed S] [--busy-poll]\n", stderr);
             return 2;
         }
     }
@@ -71,14 +75,27 @@ int main(int argc, char** argv) {
 
         std::thread producer([&] {
             try {
+                // acctsync's own transport: the REST client for listenKey and snapshots, the
+                // WebSocket client whose message views go straight into the parser (no copy).
                 const auto sink = parse::event_sink::of(ring);
                 parse::user_stream_parser stream_parser;
                 parse::snapshot_parser snapshot_parser;
-                sim::https_client rest(port, ca_dir + "/ca.pem");
-                auto lk = rest.request(sim::http::verb::post, "/fapi/v1/listenKey", api_key);
-                const auto at = lk.body().find("\"listenKey\":\"") + 13;
-                const std::string listen_key = lk.body().substr(at, lk.body().find('"', at) - at);
-                sim::wss_client ws(port, "/private/ws/" + listen_key, ca_dir + "/ca.pem");
+                net::tls_context tls(net::tls_options{.ca_file = ca_dir + "/ca.pem"});
+                net::rest_config rc;
+                rc.base_url = "https://localhost:" + std::to_string(port);
+                rc.creds = {api_key, net::key_kind::hmac, net::secret(secret.reveal())};
+                rc.http.connect_to = "127.0.0.1";
+                net::rest_client rest(tls, rc);
+                if (auto r = rest.sync_time(); !r.error.ok()) throw std::runtime_error("time: " + r.error.message);
+                std::string listen_key;
+                if (auto r = rest.create_listen_key(listen_key); !r.error.ok())
+                    throw std::runtime_error("listenKey: " + r.error.message);
+                net::ws_client_options wo;
+                wo.connect_to = "127.0.0.1";
+                wo.mode = busy_poll ? net::read_mode::busy_poll : net::read_mode::event_driven;
+                net::ws_client ws(tls, wo);
+                if (auto e = ws.connect({"localhost", port, "/private/ws/" + listen_key}); !e.ok())
+                    throw std::runtime_error(std::string("stream: ") + std::string(net::to_string(e.code)));
                 auto publish = [&](auto&& parse_into_ring) { // a full ring: wait for the consumer, then retry
                     for (;;) {
                         const auto r = parse_into_ring();
@@ -88,40 +105,43 @@ int main(int argc, char** argv) {
                     }
                 };
                 std::uint64_t snapshot_id = 0;
-                for (const char* path : {"/fapi/v2/account", "/fapi/v2/positionRisk", "/fapi/v1/accountConfig"}) {
-                    const std::int64_t sent_ns = wall_ns();
-                    const std::string query = "timestamp=" + std::to_string(ns_to_ms(sent_ns)) + "&recvWindow=5000";
-                    auto res = rest.request(sim::http::verb::get,
-                                            std::string(path) + "?" + query + "&signature=" + net::sign_rest(secret, query, ""),
-                                            api_key);
-                    std::string body = res.body();
-                    const std::size_t n = body.size();
-                    body.resize(n + parse::payload_padding);
+                for (auto kind : {snapshot_kind::account_v2, snapshot_kind::position_risk_v2, snapshot_kind::account_config}) {
+                    auto res = rest.snapshot(kind);
+                    if (!res.error.ok()) throw std::runtime_error("snapshot: " + res.error.message);
+                    const std::size_t n = res.body.size();
+                    res.body.resize(n + parse::payload_padding);
                     parse::snapshot_request req;
-                    req.kind = parse::kind_from_path(path);
+                    req.kind = kind;
                     req.snapshot_id = ++snapshot_id;
-                    req.as_of_ms = ns_to_ms(sent_ns);
-                    req.request_sent_ns = sent_ns;
+                    req.as_of_ms = res.sent_ms; // the answer describes the account at or after the request
+                    req.request_sent_ns = res.sent_ms * 1'000'000;
                     req.recv_ns = wall_ns();
-                    const auto r = publish([&] { return snapshot_parser.parse_rest(body.data(), n, req, sink); });
+                    const auto r = publish([&] { return snapshot_parser.parse_rest(res.body.data(), n, req, sink); });
                     if (!r) ++parse_errors;
                 }
                 const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+                auto last_frame = std::chrono::steady_clock::now();
                 bool paused = false;
                 for (;;) {
-                    if (!paused && std::chrono::steady_clock::now() >= until) {
+                    const auto now = std::chrono::steady_clock::now();
+                    if (!paused && now >= until) {
                         venue.pause_scenario(true);
                         paused = true;
+                        last_frame = now;
                     }
-                    std::string f = ws.next(paused ? 500 : 2000);
-                    if (f.empty()) break; // drained (after the pause) or silent
+                    if (now - last_frame > std::chrono::milliseconds(paused ? 500 : 2000)) break; // drained, or silent
+                    const auto r = ws.poll(
+                        [&](const net::ws_message& m) {
+                            const auto pr = publish([&] { return stream_parser.parse(m.data, m.size, {market::usdm, 0, wall_ns()}, sink); });
+                            if (!pr) ++parse_errors;
+                            ++frames;
+                        },
+                        20);
+                    if (r.messages != 0) last_frame = std::chrono::steady_clock::now();
+                    if (!r.error.ok()) throw std::runtime_error(std::string("stream ended: ") + std::string(net::to_string(r.error.code)));
                     if (frames.load() > 10'000'000) throw std::runtime_error("the stream never drained");
-                    const std::size_t n = f.size();
-                    f.resize(n + parse::payload_padding);
-                    const auto r = publish([&] { return stream_parser.parse(f.data(), n, {market::usdm, 0, wall_ns()}, sink); });
-                    if (!r) ++parse_errors;
-                    ++frames;
                 }
+                ws.close();
             } catch (const std::exception& e) {
                 producer_error = e.what();
             }

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "core/account_book.hpp"
-#include "net/asio.hpp"
+#include "tools/sim/asio.hpp"
 #include "net/signing.hpp"
 #include "parse/book_json.hpp"
 #include "parse/event_json.hpp"

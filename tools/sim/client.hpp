@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "net/asio.hpp"
+#include "tools/sim/asio.hpp"
 
 namespace acctsync::sim {
 

@@ -18,7 +18,7 @@
 #include "core/event_builders.hpp"
 #include <nlohmann/json.hpp>
 
-#include "net/asio.hpp"
+#include "tools/sim/asio.hpp"
 #include "net/signing.hpp"
 #include "parse/binance_writer.hpp"
 #include "parse/json_writer.hpp"

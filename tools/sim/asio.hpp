@@ -1,4 +1,5 @@
-// acctsync/net/asio.hpp — the one way to include Boost.Asio/Beast with TLS in this project.
+// acctsync/tools/sim/asio.hpp — the one way to include Boost.Asio/Beast with TLS in this project:
+// the simulator and its test clients only (acctsync's own transport in net/ uses no Boost).
 //
 // Boost.Asio's ssl::stream runs over wolfSSL's OpenSSL layer: BOOST_ASIO_USE_WOLFSSL (set by the
 // acctsync::net target), <prefix>/include/wolfssl on the include path (so <openssl/ssl.h> is
