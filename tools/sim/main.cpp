@@ -7,6 +7,7 @@
 //
 // Prints the credentials of each account once, then one status line per second.
 #include <charconv>
+#include <stdexcept>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -16,13 +17,17 @@
 #include "tools/sim/server.hpp"
 
 namespace {
-int usage() {
+int usage(const std::string& why = {}) {
+    if (!why.empty()) std::fprintf(stderr, "acctsync-sim: %s\n", why.c_str());
     std::fputs("usage: acctsync-sim [--listen HOST:PORT] [--accounts N] [--rate OPS_PER_S] [--seed S] [--duration S]\n"
                "                    [--venue usdm|coinm] [--hedge] [--testnet-paths] [--cert PEM --key PEM]\n"
-               "                    [--api-key K --api-secret S] [--scenario mixed|fills|funding|transfers] [--burst N]\n"
-               "                    [--faults LIST --fault-rate P]  LIST: duplicate,malformed,split,oversized,drop,stall,expire,\n"
-               "                    refuse,key_deleted,ping_storm,slow_rest,rest_5xx,rest_429,rest_418,skew\n",
+               "                    [--api-key K --api-secret S] [--scenario NAME] [--burst N] [--faults LIST --fault-rate P]\n",
                stderr);
+    std::fputs("  scenarios:", stderr);
+    for (auto s : acctsync::sim::scenarios) std::fprintf(stderr, " %.*s", static_cast<int>(s.size()), s.data());
+    std::fputs("\n  faults:", stderr);
+    for (auto f : acctsync::sim::fault_kinds) std::fprintf(stderr, " %.*s", static_cast<int>(f.size()), f.data());
+    std::fputs("\n", stderr);
     return 2;
 }
 } // namespace
@@ -34,45 +39,52 @@ int main(int argc, char** argv) {
     cfg.key_file = ca_dir + "/server.key";
     double duration = 0;
     std::string api_key, api_secret;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-        if (a == "--listen") {
-            const std::string v = next();
-            const auto colon = v.rfind(':');
-            if (colon == std::string::npos) return usage();
-            cfg.host = v.substr(0, colon);
-            cfg.port = static_cast<std::uint16_t>(std::stoi(v.substr(colon + 1)));
-        } else if (a == "--accounts") cfg.accounts = std::stoi(next());
-        else if (a == "--rate") cfg.rate = std::stod(next());
-        else if (a == "--seed") cfg.seed = std::stoull(next());
-        else if (a == "--duration") duration = std::stod(next());
-        else if (a == "--venue") {
-            const std::string v = next();
-            if (v == "usdm") cfg.venue = acctsync::market::usdm;
-            else if (v == "coinm") cfg.venue = acctsync::market::coinm;
-            else return usage();
-        } else if (a == "--hedge") cfg.hedge_mode = true;
-        else if (a == "--testnet-paths") cfg.testnet_legacy_paths = true;
-        else if (a == "--api-key") api_key = next();
-        else if (a == "--api-secret") api_secret = next();
-        else if (a == "--faults") {
-            const std::string list = next();
-            for (std::size_t start = 0; start <= list.size();) {
-                const auto comma = list.find(',', start);
-                cfg.faults.push_back(list.substr(start, comma - start));
-                if (comma == std::string::npos) break;
-                start = comma + 1;
-            }
-        } else if (a == "--fault-rate") cfg.fault_rate = std::stod(next());
-        else if (a == "--scenario") cfg.scenario = next();
-        else if (a == "--burst") cfg.burst = std::stoi(next());
-        else if (a == "--cert") cfg.cert_file = next();
-        else if (a == "--key") cfg.key_file = next();
-        else return usage();
+    try {
+        for (int i = 1; i < argc; ++i) {
+            const std::string a = argv[i];
+            auto next = [&]() -> std::string {
+                if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+                return argv[++i];
+            };
+            if (a == "--listen") {
+                const std::string v = next();
+                const auto colon = v.rfind(':');
+                if (colon == std::string::npos) return usage();
+                cfg.host = v.substr(0, colon);
+                cfg.port = static_cast<std::uint16_t>(std::stoi(v.substr(colon + 1)));
+            } else if (a == "--accounts") cfg.accounts = std::stoi(next());
+            else if (a == "--rate") cfg.rate = std::stod(next());
+            else if (a == "--seed") cfg.seed = std::stoull(next());
+            else if (a == "--duration") duration = std::stod(next());
+            else if (a == "--venue") {
+                const std::string v = next();
+                if (v == "usdm") cfg.venue = acctsync::market::usdm;
+                else if (v == "coinm") cfg.venue = acctsync::market::coinm;
+                else return usage();
+            } else if (a == "--hedge") cfg.hedge_mode = true;
+            else if (a == "--testnet-paths") cfg.testnet_legacy_paths = true;
+            else if (a == "--api-key") api_key = next();
+            else if (a == "--api-secret") api_secret = next();
+            else if (a == "--faults") {
+                const std::string list = next();
+                for (std::size_t start = 0; start <= list.size();) {
+                    const auto comma = list.find(',', start);
+                    cfg.faults.push_back(list.substr(start, comma - start));
+                    if (comma == std::string::npos) break;
+                    start = comma + 1;
+                }
+            } else if (a == "--fault-rate") cfg.fault_rate = std::stod(next());
+            else if (a == "--scenario") cfg.scenario = next();
+            else if (a == "--burst") cfg.burst = std::stoi(next());
+            else if (a == "--cert") cfg.cert_file = next();
+            else if (a == "--key") cfg.key_file = next();
+            else return usage("unknown option " + a);
+        }
+    } catch (const std::invalid_argument& e) { // std::stoi and friends, and a missing value
+        return usage(std::string("bad arguments: ") + e.what());
+    } catch (const std::out_of_range& e) {
+        return usage(std::string("a number out of range: ") + e.what());
     }
-    if (cfg.scenario != "mixed" && cfg.scenario != "fills" && cfg.scenario != "funding" && cfg.scenario != "transfers")
-        return usage();
     if (cfg.host != "127.0.0.1" && cfg.host != "localhost" && cfg.host != "::1") {
         std::fputs("acctsync-sim: listens on loopback only\n", stderr);
         return 2;
@@ -104,6 +116,8 @@ int main(int argc, char** argv) {
             if (duration > 0 && s >= duration) break;
         }
         srv.stop();
+    } catch (const std::invalid_argument& e) { // the server's own checks (fault kinds, scenario)
+        return usage(e.what());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "acctsync-sim: %s\n", e.what());
         return 1;

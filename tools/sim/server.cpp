@@ -813,7 +813,23 @@ struct server::impl {
     }
 };
 
-server::server(server_config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) { impl_->setup(); }
+namespace {
+server_config checked(server_config cfg) {
+    auto known = [](std::string_view name, const auto& list) {
+        for (std::string_view k : list)
+            if (k == name) return true;
+        return false;
+    };
+    for (const auto& f : cfg.faults)
+        if (!known(f, fault_kinds)) throw std::invalid_argument("unknown fault kind '" + f + "'");
+    if (!known(cfg.scenario, scenarios)) throw std::invalid_argument("unknown scenario '" + cfg.scenario + "'");
+    if (cfg.fault_rate < 0 || cfg.fault_rate > 1) throw std::invalid_argument("fault rate must be within [0, 1]");
+    if (cfg.accounts < 1) throw std::invalid_argument("at least one account");
+    return cfg;
+}
+} // namespace
+
+server::server(server_config cfg) : impl_(std::make_unique<impl>(checked(std::move(cfg)))) { impl_->setup(); }
 
 server::~server() { stop(); }
 

@@ -28,11 +28,19 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/enums.hpp"
 
 namespace acctsync::sim {
+
+// Every fault kind and scenario the simulator knows (server_config::faults, ::scenario); the
+// server refuses any other name at construction (std::invalid_argument).
+inline constexpr std::string_view fault_kinds[] = {
+    "duplicate", "malformed", "split", "oversized", "drop", "stall", "expire", "refuse", "key_deleted", "ping_storm",
+    "slow_rest", "rest_5xx", "rest_429", "rest_418", "skew"};
+inline constexpr std::string_view scenarios[] = {"mixed", "fills", "funding", "transfers"};
 
 struct server_config {
     std::string host = "127.0.0.1";
