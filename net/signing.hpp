@@ -27,11 +27,15 @@ public:
     explicit secret(std::string_view s) : bytes_(s) {}
     secret(const secret&) = default;
     secret& operator=(const secret&) = default;
-    secret(secret&& o) noexcept : bytes_(std::move(o.bytes_)) { o.wipe(); }
-    secret& operator=(secret&& o) noexcept {
-        wipe();
-        bytes_ = std::move(o.bytes_);
-        o.wipe();
+    // A move copies and then wipes the source: std::string's move leaves a short string's bytes
+    // in the source's inline buffer, where a wipe after the move would no longer see them.
+    secret(secret&& o) : bytes_(o.bytes_) { o.wipe(); }
+    secret& operator=(secret&& o) {
+        if (this != &o) {
+            wipe();
+            bytes_ = o.bytes_;
+            o.wipe();
+        }
         return *this;
     }
     ~secret() { wipe(); }

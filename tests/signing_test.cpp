@@ -62,6 +62,25 @@ TEST(Signing, Ed25519MatchesRfc8032AndVerifies) {
     EXPECT_TRUE(ed25519_sign_base64("short", "x").empty());
 }
 
+// A short secret lives in std::string's inline buffer; moving it away must not leave its bytes
+// in the moved-from object's storage, nor must destruction.
+TEST(Signing, ShortSecretsLeaveNoBytesBehindWhenMovedOrDestroyed) {
+    const std::string text = "k3y-Sh0rt"; // fits the small-string buffer
+    alignas(secret) unsigned char storage[sizeof(secret)];
+    auto* s = new (storage) secret(text);
+    secret moved = std::move(*s);
+    EXPECT_EQ(moved.reveal(), text);
+    s->~secret();
+    const std::string raw(reinterpret_cast<const char*>(storage), sizeof storage);
+    // (a moved-from std::string zeroes its first byte and keeps the rest: look for the rest)
+    EXPECT_EQ(raw.find(text.substr(1)), std::string::npos) << "the moved-from secret kept its bytes";
+    alignas(secret) unsigned char storage2[sizeof(secret)];
+    auto* d = new (storage2) secret(text);
+    d->~secret();
+    const std::string raw2(reinterpret_cast<const char*>(storage2), sizeof storage2);
+    EXPECT_EQ(raw2.find(text.substr(1)), std::string::npos) << "a destroyed secret kept its bytes";
+}
+
 TEST(Signing, SecretsDoNotPrint) {
     secret s("api-secret-value");
     EXPECT_EQ(secret::redacted(), "***");
