@@ -112,35 +112,44 @@ net_error https_connection::exchange(const std::string& wire, http_response& out
     const auto deadline = clock::now() + opt_.request_timeout;
     if (auto e = tls_.write(wire.data(), wire.size(), opt_.request_timeout); !e.ok()) return e;
 
-    // The head.
-    std::size_t head_end = std::string::npos;
-    while ((head_end = rx_.find("\r\n\r\n")) == std::string::npos) {
-        if (rx_.size() > opt_.max_head) return {net_errc::http_too_large, 0};
-        const std::size_t before = rx_.size();
-        if (auto e = read_more(tls_, rx_, deadline); !e.ok())
-            return (got_bytes && (e.code == net_errc::eof || e.code == net_errc::tls_closed || e.code == net_errc::peer_reset))
-                       ? net_error{net_errc::http_truncated, 0}
-                       : e;
-        got_bytes = got_bytes || rx_.size() > before;
+    // The head; interim 1xx answers (100 Continue, 103 Early Hints) are skipped: the final
+    // answer follows them on the same connection.
+    bool http10 = false;
+    for (;;) {
+        std::size_t head_end = std::string::npos;
+        while ((head_end = rx_.find("\r\n\r\n")) == std::string::npos) {
+            if (rx_.size() > opt_.max_head) return {net_errc::http_too_large, 0};
+            const std::size_t before = rx_.size();
+            if (auto e = read_more(tls_, rx_, deadline); !e.ok())
+                return (got_bytes && (e.code == net_errc::eof || e.code == net_errc::tls_closed || e.code == net_errc::peer_reset))
+                           ? net_error{net_errc::http_truncated, 0}
+                           : e;
+            got_bytes = got_bytes || rx_.size() > before;
+        }
+        got_bytes = true;
+        const std::string_view head(rx_.data(), head_end);
+        const auto eol = head.find("\r\n");
+        const std::string_view status_line = head.substr(0, eol);
+        if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." ||
+            std::from_chars(status_line.data() + 9, status_line.data() + 12, out.status).ec != std::errc{})
+            return {net_errc::http_bad_response, 0};
+        http10 = status_line[7] == '0';
+        std::string_view rest = eol == std::string_view::npos ? std::string_view{} : head.substr(eol + 2);
+        while (!rest.empty()) {
+            const auto line_end = rest.find("\r\n");
+            const std::string_view line = rest.substr(0, line_end);
+            rest = line_end == std::string_view::npos ? std::string_view{} : rest.substr(line_end + 2);
+            const auto colon = line.find(':');
+            if (colon == std::string_view::npos || colon == 0) return {net_errc::http_bad_response, 0};
+            out.headers.push_back({std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+        }
+        rx_.erase(0, head_end + 4);
+        if (out.status >= 100 && out.status < 200 && out.status != 101) {
+            out = http_response{};
+            continue;
+        }
+        break;
     }
-    got_bytes = true;
-    const std::string_view head(rx_.data(), head_end);
-    const auto eol = head.find("\r\n");
-    const std::string_view status_line = head.substr(0, eol);
-    if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." ||
-        std::from_chars(status_line.data() + 9, status_line.data() + 12, out.status).ec != std::errc{})
-        return {net_errc::http_bad_response, 0};
-    const bool http10 = status_line[7] == '0';
-    std::string_view rest = eol == std::string_view::npos ? std::string_view{} : head.substr(eol + 2);
-    while (!rest.empty()) {
-        const auto line_end = rest.find("\r\n");
-        const std::string_view line = rest.substr(0, line_end);
-        rest = line_end == std::string_view::npos ? std::string_view{} : rest.substr(line_end + 2);
-        const auto colon = line.find(':');
-        if (colon == std::string_view::npos || colon == 0) return {net_errc::http_bad_response, 0};
-        out.headers.push_back({std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
-    }
-    rx_.erase(0, head_end + 4);
 
     const std::string_view te = out.header("Transfer-Encoding");
     const std::string_view cl = out.header("Content-Length");
@@ -166,7 +175,7 @@ net_error https_connection::exchange(const std::string& wire, http_response& out
             const char* first = rx_.data() + pos;
             const auto [p, ec] = std::from_chars(first, rx_.data() + line_end, size, 16);
             if (ec != std::errc{} || p == first) return {net_errc::http_bad_response, 0};
-            if (out.body.size() + size > opt_.max_body) return {net_errc::http_too_large, 0};
+            if (size > opt_.max_body - out.body.size()) return {net_errc::http_too_large, 0}; // no wrap-around
             pos = line_end + 2;
             if (size == 0) { // trailers, up to an empty line
                 for (;;) {

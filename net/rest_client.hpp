@@ -6,8 +6,9 @@
 //   * one kept-alive HTTPS connection (net/https_connection.hpp), X-MBX-APIKEY, and for SIGNED
 //     endpoints `timestamp` (local wall clock + the server-time offset), `recvWindow` and
 //     `signature` last (net/credentials.hpp: HMAC hex, RSA/Ed25519 base64 URL-encoded);
-//   * the server-time offset from /time (sync_time()), refreshed after a -1021 — and a signed
-//     read that failed with -1021 is sent once more with the new offset;
+//   * the server-time offset from /time (sync_time()), refreshed after a -1021 — and a request
+//     that failed with -1021 is sent once more with the new offset (a -1021 is a rejection:
+//     nothing was executed, so this holds for state-changing requests too);
 //   * X-MBX-USED-WEIGHT-1M tracked against weight_limit: a request that would cross it in the
 //     current minute is not sent (weight_budget);
 //   * 429 and 418 start a back-off that honours Retry-After (seconds) and has a default when
@@ -105,7 +106,8 @@ public:
     [[nodiscard]] rest_reply open_orders(std::string_view symbol = {});
 
     // Any endpoint: `query` without timestamp/recvWindow/signature; `weight` as Binance counts
-    // it; `state_changing` requests are never re-sent.
+    // it; a `state_changing` request is never re-sent on a new connection after a transport
+    // failure (its outcome is unknown), only after a -1021 rejection.
     [[nodiscard]] rest_reply request(std::string_view method, std::string_view path, std::string query, bool is_signed,
                                      int weight, bool state_changing);
 

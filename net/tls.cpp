@@ -74,6 +74,8 @@ net_error handshake_error(int err, int saved_errno) {
         return saved_errno != 0 ? from_errno(saved_errno) : net_error{net_errc::peer_reset, err};
     case SOCKET_PEER_CLOSED_E:
         return {net_errc::eof, err};
+    case WOLFSSL_ERROR_SYSCALL:
+        return saved_errno != 0 ? from_errno(saved_errno) : net_error{net_errc::eof, err};
     default:
         return {net_errc::tls_handshake_failed, err};
     }
@@ -94,15 +96,19 @@ struct tls_context::impl {
         auto it = sessions.find(key);
         if (it == sessions.end()) return nullptr;
         WOLFSSL_SESSION* s = it->second;
-        sessions.erase(it);
+        it->second = nullptr; // the entry stays (reserved), the session is the caller's now
         return s;
+    }
+    void reserve(const std::string& key) {
+        std::lock_guard lk(sessions_mu);
+        (void)sessions.try_emplace(key, nullptr);
     }
     void keep_session(const std::string& key, WOLFSSL_SESSION* s) {
         if (s == nullptr) return;
         std::lock_guard lk(sessions_mu);
         auto [it, fresh] = sessions.try_emplace(key, s);
         if (!fresh) {
-            wolfSSL_SESSION_free(it->second);
+            if (it->second != nullptr) wolfSSL_SESSION_free(it->second);
             it->second = s;
         }
     }
@@ -136,7 +142,8 @@ tls_context::tls_context(tls_options opt) : impl_(std::make_unique<impl>()) {
 }
 
 tls_context::~tls_context() {
-    for (auto& [key, s] : impl_->sessions) wolfSSL_SESSION_free(s);
+    for (auto& [key, s] : impl_->sessions)
+        if (s != nullptr) wolfSSL_SESSION_free(s);
     wolfSSL_CTX_free(impl_->ctx);
 }
 
@@ -295,6 +302,7 @@ net_error tls_stream::connect_once(tls_context& context, std::string_view host_s
     }
     s.handshaken = true;
     s.resumed = wolfSSL_session_reused(s.ssl) == 1;
+    s.ctx->reserve(s.session_key); // keeping the session at the end then allocates no map node
 
     s.epfd = epoll_create1(EPOLL_CLOEXEC);
     epoll_event ev{};
@@ -326,6 +334,8 @@ read_result tls_stream::read(char* dst, std::size_t capacity) noexcept {
         return {0, {net_errc::eof, err}};
     case SOCKET_ERROR_E:
         return {0, saved_errno != 0 ? from_errno(saved_errno) : net_error{net_errc::peer_reset, err}};
+    case WOLFSSL_ERROR_SYSCALL: // the OpenSSL-compatible build reports socket ends this way
+        return {0, saved_errno != 0 ? from_errno(saved_errno) : net_error{net_errc::eof, err}};
     default:
         if (n == 0 && saved_errno == 0) return {0, {net_errc::eof, err}};
         return {0, {net_errc::tls_error, err}};
@@ -353,6 +363,7 @@ net_error tls_stream::write(const char* data, std::size_t size, std::chrono::mil
         }
         if (err == SOCKET_ERROR_E) return saved_errno != 0 ? from_errno(saved_errno) : net_error{net_errc::peer_reset, err};
         if (err == SOCKET_PEER_CLOSED_E) return {net_errc::eof, err};
+        if (err == WOLFSSL_ERROR_SYSCALL) return saved_errno != 0 ? from_errno(saved_errno) : net_error{net_errc::eof, err};
         return {net_errc::tls_error, err};
     }
     return {};

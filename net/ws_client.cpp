@@ -236,14 +236,14 @@ net_error ws_client::receive(int wait_ms) noexcept {
     if (opt_.ping_interval.count() > 0) {
         const std::int64_t now = now_ns();
         if (pong_deadline_ns_ != 0 && now >= pong_deadline_ns_) {
-            fail({net_errc::ws_pong_timeout, 0}, ws_close_code::going_away);
+            fail({net_errc::ws_pong_timeout, 0}, ws_close_code::going_away, false); // a dead peer: nothing to drain
             return finished_;
         }
         if (pong_deadline_ns_ == 0 && now >= next_ping_ns_) {
             ++ping_seq_;
             std::memcpy(ping_payload_, &ping_seq_, sizeof ping_payload_);
             if (auto e = send_frame(ws_opcode::ping, ping_payload_, sizeof ping_payload_); !e.ok()) {
-                fail(e, 0);
+                fail(e, 0, false);
                 return finished_;
             }
             ++counters_.pings_sent;
@@ -289,7 +289,7 @@ ws_decoded ws_client::next_item() noexcept {
         case ws_item::ping:
             ++counters_.pings_received;
             if (state_ == ws_state::open) {
-                if (auto e = send_frame(ws_opcode::pong, d.data, d.size); !e.ok()) fail(e, 0);
+                if (auto e = send_frame(ws_opcode::pong, d.data, d.size); !e.ok()) fail(e, 0, false);
                 else ++counters_.pongs_sent;
             }
             continue;
@@ -314,8 +314,7 @@ ws_decoded ws_client::next_item() noexcept {
             return {};
         }
         case ws_item::error:
-            fail({d.error, 0}, close_code_for(d.error));
-            begin_ = end_ = 0;
+            fail({d.error, 0}, close_code_for(d.error), true);
             return {};
         case ws_item::need_more:
             // Keep the partial frame; move it to the front only when it is near the end.
@@ -340,10 +339,13 @@ net_error ws_client::send_frame(ws_opcode op, const char* payload, std::size_t s
     f[n++] = static_cast<char>(0x80 | static_cast<std::uint8_t>(op));
     if (size < 126) {
         f[n++] = static_cast<char>(0x80 | size);
-    } else {
+    } else if (size < 65536) {
         f[n++] = static_cast<char>(0x80 | 126);
         f[n++] = static_cast<char>(size >> 8);
         f[n++] = static_cast<char>(size & 0xFF);
+    } else {
+        f[n++] = static_cast<char>(0x80 | 127);
+        for (int i = 7; i >= 0; --i) f[n++] = static_cast<char>((static_cast<std::uint64_t>(size) >> (8 * i)) & 0xFF);
     }
     const std::uint32_t mask = next_mask(mask_state_);
     unsigned char key[4];
@@ -367,15 +369,19 @@ net_error ws_client::send_ping(std::string_view payload) noexcept {
     return e;
 }
 
-void ws_client::fail(net_error e, std::uint16_t close_code) noexcept {
+void ws_client::fail(net_error e, std::uint16_t close_code, bool drain) noexcept {
     if (finished_.ok()) finished_ = e;
-    if (state_ != ws_state::closed && close_code != 0) {
+    // Nothing buffered is decoded after a failure: what follows in the buffer is dropped.
+    begin_ = end_ = 0;
+    decoder_.reset();
+    if (state_ == ws_state::open && close_code != 0) {
         char body[2] = {static_cast<char>(close_code >> 8), static_cast<char>(close_code & 0xFF)};
-        if (send_frame(ws_opcode::close, body, 2).ok()) {
-            // Read and drop what the peer still sends until it closes (or close_timeout): closing
-            // a socket with unread bytes makes the kernel send a reset, which can destroy our
-            // close frame before the peer reads its code (RFC 6455 §7.1.1: the server closes
-            // TCP first).
+        if (send_frame(ws_opcode::close, body, 2).ok() && drain) {
+            // A peer that is still sending (a protocol error, not a dead peer): read and drop
+            // what it sends until it closes, for at most close_timeout. Closing a socket with
+            // unread bytes makes the kernel send a reset, which can destroy our close frame
+            // before the peer reads its code (RFC 6455 §7.1.1: the server closes TCP first).
+            // The network thread waits here once, when the connection is being failed anyway.
             const auto deadline = std::chrono::steady_clock::now() + opt_.close_timeout;
             for (;;) {
                 const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();

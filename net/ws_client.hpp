@@ -26,7 +26,9 @@
 // (the feed publishes its own). Allocation: the receive buffer (max_message + 16 KiB +
 // padding) and the reassembly buffer (max_message + padding) at construction; connect()
 // allocates (resolution, TLS, handshake); poll() allocates nothing and makes no system call
-// but the read, the event-driven wait, and the write of a pong or ping.
+// but the read, the event-driven wait, and the write of a pong or ping — except on the call in
+// which the connection ends, which keeps the TLS session for resumption (wolfSSL allocates it)
+// and, when failing a peer for a protocol error, waits up to close_timeout for its close.
 #pragma once
 
 #include <chrono>
@@ -142,7 +144,7 @@ private:
     net_error receive(int wait_ms) noexcept;
     ws_decoded next_item() noexcept;
     net_error send_frame(ws_opcode op, const char* payload, std::size_t size) noexcept;
-    void fail(net_error e, std::uint16_t close_code) noexcept;
+    void fail(net_error e, std::uint16_t close_code, bool drain) noexcept;
 
     tls_context& tls_ctx_;
     ws_client_options opt_;

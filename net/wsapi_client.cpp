@@ -105,21 +105,47 @@ std::string wsapi_client::build(std::string_view method, const std::string& id, 
     return f;
 }
 
-wsapi_reply wsapi_client::call(std::string_view method, wsapi_params params, bool is_signed, bool key_only) {
-    if (ws_.state() != ws_state::open || std::chrono::steady_clock::now() - connected_at_ > cfg_.max_life) {
-        if (auto e = connect(); !e.ok()) {
-            wsapi_reply r;
+net_error wsapi_client::ready() {
+    if (ws_.state() == ws_state::open) {
+        // Frames that came while no call was running: Binance's pings (answered now) and
+        // answers nobody waits for any more.
+        const auto r = ws_.poll([&](const ws_message&) { ++unmatched_; }, 0);
+        if (!r.error.ok()) logged_on_ = false;
+    }
+    if (ws_.state() != ws_state::open || std::chrono::steady_clock::now() - connected_at_ > cfg_.max_life) return connect();
+    return {};
+}
+
+wsapi_reply wsapi_client::call(std::string_view method, wsapi_params params, bool is_signed, bool key_only,
+                               bool idempotent) {
+    for (int attempt = 0;; ++attempt) {
+        wsapi_reply r;
+        const std::int64_t now = now_ms();
+        if (now < backoff_until_ms_) {
+            r.error = {rest_errc::backing_off, 0, 0, "a 429/418 back-off is running", {}, backoff_until_ms_ - now};
+            return r;
+        }
+        if (auto e = ready(); !e.ok()) {
             r.error = {rest_errc::transport, 0, 0, std::string(to_string(e.code)), e, 0};
             return r;
         }
+        const std::string id = std::to_string(next_id_++);
+        r = exchange(id, build(method, id, params, is_signed, key_only));
+        if (r.error.code == rest_errc::rate_limited || r.error.code == rest_errc::ip_banned) {
+            const std::int64_t fallback = r.error.code == rest_errc::rate_limited ? 60000 - now % 60000 : cfg_.ban_default.count();
+            backoff_until_ms_ = r.error.retry_after_ms > now ? r.error.retry_after_ms : now + fallback;
+            r.error.retry_after_ms = backoff_until_ms_ - now;
+        }
+        // The connection died with the request in flight and no answer: the request may not
+        // have arrived. Idempotent requests go once more on a new connection.
+        if (r.error.code == rest_errc::transport && r.status == 0 && idempotent && attempt == 0) continue;
+        return r;
     }
-    const std::string id = std::to_string(next_id_++);
-    return exchange(id, build(method, id, std::move(params), is_signed, key_only));
 }
 
 wsapi_reply wsapi_client::call_raw(std::string frame) {
-    if (ws_.state() != ws_state::open) {
-        if (auto e = connect(); !e.ok()) {
+    {
+        if (auto e = ready(); !e.ok()) {
             wsapi_reply r;
             r.error = {rest_errc::transport, 0, 0, std::string(to_string(e.code)), e, 0};
             return r;
@@ -173,6 +199,7 @@ wsapi_reply wsapi_client::exchange(const std::string& id, const std::string& fra
                     r.error.http_status = head.status;
                     r.error.binance_code = head.error.code;
                     r.error.message = head.error.msg;
+                    r.error.retry_after_ms = head.retry_after_ms; // absolute here; call() makes it relative
                     if (r.error.code == rest_errc::ok) r.error.code = rest_errc::rejected;
                 }
             },

@@ -38,6 +38,7 @@ struct wsapi_config {
     std::int32_t recv_window_ms = 5000;
     std::chrono::milliseconds request_timeout{10000};
     std::chrono::milliseconds max_life{std::chrono::hours(23)}; // reconnect before Binance's 24 h
+    std::chrono::milliseconds ban_default{120000};              // a 418 without retryAfter
     ws_client_options ws{};
 };
 
@@ -62,8 +63,12 @@ public:
 
     // One request, answered or failed within request_timeout. `is_signed` adds apiKey,
     // timestamp, recvWindow and signature (unless the session is logged on); `key_only` adds
-    // apiKey alone (USER_STREAM methods).
-    [[nodiscard]] wsapi_reply call(std::string_view method, wsapi_params params, bool is_signed, bool key_only = false);
+    // apiKey alone (USER_STREAM methods). Before sending, whatever arrived while the client was
+    // idle is read (pings answered) and a lost connection replaced; an `idempotent` request
+    // whose connection died before any answer is sent once more on a new one. During a 429/418
+    // back-off (error.data.retryAfter, else 1 minute / ban_default) nothing is sent.
+    [[nodiscard]] wsapi_reply call(std::string_view method, wsapi_params params, bool is_signed, bool key_only = false,
+                                   bool idempotent = true);
 
     // The snapshot methods: account.status, v2/account.status, account.balance, account.position.
     [[nodiscard]] wsapi_reply snapshot(snapshot_kind kind);
@@ -83,6 +88,7 @@ public:
 
 private:
     [[nodiscard]] wsapi_reply exchange(const std::string& id, const std::string& frame);
+    [[nodiscard]] net_error ready(); // idle frames read, a lost or old connection replaced
     [[nodiscard]] std::string build(std::string_view method, const std::string& id, wsapi_params params, bool is_signed,
                                     bool key_only) const;
     [[nodiscard]] std::int64_t now_ms() const noexcept;
@@ -96,6 +102,7 @@ private:
     std::uint64_t connects_ = 0;
     std::uint64_t unmatched_ = 0;
     std::int64_t offset_ms_ = 0;
+    std::int64_t backoff_until_ms_ = 0; // server clock
 };
 
 } // namespace acctsync::net

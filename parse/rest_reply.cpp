@@ -20,14 +20,24 @@ bool with_object(std::string_view body, Read&& read) noexcept {
     return read(o);
 }
 
-bool error_fields(od::object& o, binance_error_body& out) noexcept {
+bool error_fields(od::object& o, binance_error_body& out, std::int64_t* retry_after = nullptr) noexcept {
     bool has_code = false;
     for (auto f : o) {
         od::field fld;
         if (std::move(f).get(fld)) return false;
         std::string_view key;
         if (fld.unescaped_key().get(key)) return false;
-        if (key == "code") {
+        if (key == "data" && retry_after != nullptr) {
+            od::object data;
+            if (fld.value().get_object().get(data)) continue;
+            for (auto df : data) {
+                od::field dfld;
+                if (std::move(df).get(dfld)) return false;
+                std::string_view dkey;
+                if (dfld.unescaped_key().get(dkey)) return false;
+                if (dkey == "retryAfter" && dfld.value().get_int64().get(*retry_after)) *retry_after = 0;
+            }
+        } else if (key == "code") {
             std::int64_t c = 0;
             if (fld.value().get_int64().get(c)) return false;
             out.code = static_cast<std::int32_t>(c);
@@ -92,9 +102,10 @@ bool read_wsapi_head(std::string_view frame, wsapi_head& out) noexcept {
                     }
                 }
             } else if (key == "error") {
+                // {"code":…,"msg":…,"data":{"serverTime":…,"retryAfter":…}} (data on 429/418 only)
                 od::object e;
                 if (v.get_object().get(e)) return false;
-                out.has_error = error_fields(e, out.error);
+                out.has_error = error_fields(e, out.error, &out.retry_after_ms);
             }
         }
         return has_id;

@@ -29,6 +29,7 @@ struct wsapi_head {
     bool has_error = false;
     binance_error_body error;
     std::string listen_key; // result.listenKey (userDataStream.start/ping)
+    std::int64_t retry_after_ms = 0; // error.data.retryAfter: when a 429/418 back-off ends (server ms)
 };
 [[nodiscard]] bool read_wsapi_head(std::string_view frame, wsapi_head& out) noexcept;
 // The "serverTime" integer (ms) of a /time answer.

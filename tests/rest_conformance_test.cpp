@@ -156,3 +156,14 @@ TEST_F(rest_peer, fills_and_open_orders_are_asked_for_as_binance_documents) {
     EXPECT_NE(lk.body.find("\"method\":\"POST\",\"url\":\"/fapi/v1/listenKey\""), std::string::npos) << lk.body;
     EXPECT_EQ(lk.error.code, net::rest_errc::bad_response) << "the echo is not a listenKey answer";
 }
+
+TEST_F(rest_peer, a_wrapping_chunk_size_is_refused_and_interim_answers_are_skipped) {
+    auto r = rest();
+    const auto wrap = get(*r, "chunked_overflow");
+    EXPECT_EQ(wrap.error.code, rest_errc::transport);
+    EXPECT_EQ(wrap.error.transport.code, net_errc::http_too_large);
+    const auto hints = get(*r, "early_hints");
+    ASSERT_TRUE(hints.error.ok()) << hints.error.message;
+    EXPECT_EQ(hints.status, 200);
+    EXPECT_EQ(hints.body, "{\"serverTime\":1700000000005}");
+}

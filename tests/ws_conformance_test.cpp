@@ -223,3 +223,18 @@ TEST(conformance_tls12, a_tls12_server_is_spoken_to_in_tls12_and_resumed) {
     net::ws_client ws(only13, {.connect_to = "127.0.0.1"});
     EXPECT_EQ(ws.connect({"localhost", tls12.port(), "/case/v13/text_0"}).code, net_errc::tls_handshake_failed);
 }
+
+TEST_F(conformance, long_client_messages_are_framed_with_16_and_64_bit_lengths) {
+    for (std::size_t n : {125, 126, 65535, 65536}) {
+        SCOPED_TRACE(n);
+        net::ws_client ws(tls, {.connect_to = "127.0.0.1"});
+        ASSERT_TRUE(ws.connect({"localhost", peer->port(), "/case/echo" + std::to_string(n) + "/echo_once"}).ok());
+        const std::string text(n, 'e');
+        ASSERT_TRUE(ws.send_text(text).ok());
+        std::string back;
+        net::net_error end;
+        for (int k = 0; k < 250 && end.ok(); ++k) end = ws.poll([&](const net::ws_message& m) { back.assign(m.data, m.size); }, 20).error;
+        EXPECT_TRUE(back == text) << "echoed " << back.size() << " bytes";
+        EXPECT_EQ(end.code, net_errc::ws_closed);
+    }
+}

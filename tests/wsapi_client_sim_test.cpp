@@ -4,6 +4,8 @@
 // reconnection (lost connection, end of life) with a fresh logon.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "net/wsapi_client.hpp"
 #include "parse/snapshot.hpp"
 #include "support/sim_fixture.hpp"
@@ -118,4 +120,34 @@ TEST_F(wsapi_fixture, coinm_uses_ws_dapi) {
     const auto r = api.snapshot(snapshot_kind::wsapi_account_balance);
     ASSERT_TRUE(r.error.ok()) << r.error.message;
     EXPECT_TRUE(parse_frame(r, snapshot_kind::wsapi_account_balance, market::coinm).ok());
+}
+
+TEST_F(wsapi_fixture, pings_that_came_while_idle_are_answered_and_a_dropped_connection_replaced) {
+    start(0, market::usdm, [](sim::server_config& c) {
+        c.ping_interval = std::chrono::milliseconds(100);
+        c.pong_timeout = std::chrono::milliseconds(400);
+    });
+    net::wsapi_client api(tls, config());
+    ASSERT_TRUE(api.snapshot(snapshot_kind::wsapi_account_balance).error.ok());
+    // idle shorter than the pong deadline, several pings waiting: answered before the call
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    ASSERT_TRUE(api.snapshot(snapshot_kind::wsapi_account_balance).error.ok());
+    EXPECT_EQ(api.connects(), 1u);
+    EXPECT_GT(api.connection().counters().pongs_sent, 0u);
+    // idle past it: the server dropped the connection; the call goes on a new one
+    std::this_thread::sleep_for(std::chrono::milliseconds(900));
+    const auto r = api.snapshot(snapshot_kind::wsapi_account_balance);
+    EXPECT_TRUE(r.error.ok()) << r.error.message;
+    EXPECT_EQ(api.connects(), 2u);
+}
+
+TEST_F(wsapi_fixture, a_rate_limit_holds_the_next_calls_back) {
+    start(0, market::usdm, [](sim::server_config& c) { c.weight_limit = 12; });
+    net::wsapi_client api(tls, config());
+    net::wsapi_reply r;
+    for (int i = 0; i < 6 && r.error.code != rest_errc::rate_limited; ++i) r = api.snapshot(snapshot_kind::wsapi_account_balance);
+    ASSERT_EQ(r.error.code, rest_errc::rate_limited) << r.error.message;
+    EXPECT_GT(r.error.retry_after_ms, 0);
+    const auto held = api.snapshot(snapshot_kind::wsapi_account_balance);
+    EXPECT_EQ(held.error.code, rest_errc::backing_off);
 }

@@ -379,6 +379,13 @@ const CASES = {
 
   // Close handling (7.x).
   close_1000: wsCase(closeWith(1000, 'bye')),
+  // Sends the client's first message back as it came, then closes (the client's own framing of
+  // long messages: 16- and 64-bit lengths, masking).
+  echo_once: wsCase((ws, t) => {
+    ws.once('message', (data, isBinary) => {
+      ws.send(data, { binary: isBinary }, () => t.close(1000));
+    });
+  }),
   close_no_code: wsCase(closeWith()),
   close_3000: wsCase(closeWith(3000)),
   close_4999: wsCase(closeWith(4999)),
@@ -483,6 +490,13 @@ const HTTP_CASES = {
   cut_body: raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n' +
                 '{"serverTime":17', 'destroy'),
   cut_head: raw('HTTP/1.1 200 OK\r\nContent-Le', 'destroy'),
+  // A chunk size that would wrap a 64-bit length: the client must refuse it, not believe it.
+  chunked_overflow: raw('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' +
+                        '10\r\n0123456789abcdef\r\nfffffffffffffff8\r\n', 'destroy'),
+  // An interim 103 before the answer: the answer is the 200 after it.
+  early_hints: raw('HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n' +
+                   'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 28\r\n\r\n' +
+                   '{"serverTime":1700000000005}', 'end'),
   invalid_json: fixed(200, '{"serverTime":'),
 
   // Binance REST errors, as the client has to classify them.

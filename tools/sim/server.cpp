@@ -619,7 +619,14 @@ struct server::impl {
         websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(std::move(stream));
         try {
             beast::get_lowest_layer(ws).expires_never();
-            ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+            // Binance pings WS-API connections too and drops one that stays silent: Beast's
+            // keep-alive pings after half of pong_timeout without traffic and closes at the full
+            // pong_timeout (close to Binance's "ping every 3 min, pong within 10 min").
+            websocket::stream_base::timeout t{};
+            t.handshake_timeout = 10s;
+            t.idle_timeout = cfg.pong_timeout;
+            t.keep_alive_pings = true;
+            ws.set_option(t);
             co_await ws.async_accept(req, use_awaitable);
             wsapi_session session;
             session.connected_since = now_ms();
