@@ -407,7 +407,7 @@ void ws_client::close(std::uint16_t code, std::string_view reason) noexcept {
     const std::size_t rlen = std::min<std::size_t>(reason.size(), sizeof body - 2);
     body[0] = static_cast<char>(code >> 8);
     body[1] = static_cast<char>(code & 0xFF);
-    std::memcpy(body + 2, reason.data(), rlen);
+    if (rlen != 0) std::memcpy(body + 2, reason.data(), rlen); // an empty view may have no data()
     state_ = ws_state::closing;
     if (send_frame(ws_opcode::close, body, 2 + rlen).ok()) {
         const auto deadline = std::chrono::steady_clock::now() + opt_.close_timeout;
