@@ -1,5 +1,7 @@
 #include "net/https_connection.hpp"
 
+#include "net/http_text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -10,18 +12,6 @@ namespace acctsync::net {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
 
 // Reads more bytes into `buf` before the deadline. ok with 0 bytes never happens: it waits.
 net_error read_more(tls_stream& tls, std::string& buf, clock::time_point deadline) {
@@ -141,7 +131,7 @@ net_error https_connection::exchange(const std::string& wire, http_response& out
             rest = line_end == std::string_view::npos ? std::string_view{} : rest.substr(line_end + 2);
             const auto colon = line.find(':');
             if (colon == std::string_view::npos || colon == 0) return {net_errc::http_bad_response, 0};
-            out.headers.push_back({std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+            out.headers.push_back({std::string(trim_ows(line.substr(0, colon))), std::string(trim_ows(line.substr(colon + 1)))});
         }
         rx_.erase(0, head_end + 4);
         if (out.status >= 100 && out.status < 200 && out.status != 101) {

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "net/http_text.hpp"
 #include "net/signing.hpp"
 #include "parse/payload.hpp"
 
@@ -50,28 +51,6 @@ std::string websocket_accept(std::string_view key) {
 }
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
-// Does a comma-separated header value contain `token` (case-insensitive)?
-bool has_token(std::string_view value, std::string_view token) {
-    while (!value.empty()) {
-        const auto comma = value.find(',');
-        if (iequals(trim(value.substr(0, comma)), token)) return true;
-        if (comma == std::string_view::npos) break;
-        value.remove_prefix(comma + 1);
-    }
-    return false;
-}
 
 // xorshift64*: masking keys need not be secret from the client's own peer (RFC 6455 §10.3
 // guards browsers against hostile scripts), only unpredictable to intermediaries; seeded from
@@ -206,8 +185,8 @@ net_error ws_client::connect(const ws_url& url) {
         rest = line_end == std::string_view::npos ? std::string_view{} : rest.substr(line_end + 2);
         const auto colon = line.find(':');
         if (colon == std::string_view::npos) continue;
-        const std::string_view name = trim(line.substr(0, colon));
-        const std::string_view value = trim(line.substr(colon + 1));
+        const std::string_view name = trim_ows(line.substr(0, colon));
+        const std::string_view value = trim_ows(line.substr(colon + 1));
         if (iequals(name, "upgrade")) upgrade = iequals(value, "websocket");
         else if (iequals(name, "connection")) connection = has_token(value, "upgrade");
         else if (iequals(name, "sec-websocket-accept")) accepted = !expect.empty() && value == expect;
