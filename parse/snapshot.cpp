@@ -82,7 +82,10 @@ std::uint8_t scope_of(snapshot_kind kind) noexcept {
     case snapshot_kind::position_risk_v3: return scope_positions;
     case snapshot_kind::symbol_config: return scope_leverage;
     case snapshot_kind::account_config: return scope_account_config;
-    case snapshot_kind::coinm_account: return scope_assets | scope_positions | scope_leverage;
+    // COIN-M has no multi-assets mode and its stream has no event for the account scope, so a
+    // gap cannot have hidden a change there: the account snapshot heals that scope too
+    // (otherwise a COIN-M book, once dirty, could never be in sync again).
+    case snapshot_kind::coinm_account: return scope_assets | scope_positions | scope_leverage | scope_account_config;
     default: return 0;
     }
 }

@@ -170,7 +170,7 @@ TEST(Snapshot, BalanceSymbolConfigAndAccountConfig) {
 TEST(Snapshot, CoinmAccountBalanceAndPositionRisk) {
     for (const char* f : {"coinm_account_01.json", "coinm_account_02.json"})
         expect_bracketed(parse_snapshot(sample(f), snapshot_kind::coinm_account, false, nullptr, market::coinm),
-                         scope_assets | scope_positions | scope_leverage, f);
+                         all4, f);
     const auto acct = parse_snapshot(sample("coinm_account_01.json"), snapshot_kind::coinm_account, false, nullptr, market::coinm);
     EXPECT_NE(find_row(acct.events, event_type::position_update, "BTCUSD_201225", position_side::short_side), nullptr)
         << "COIN-M hedge mode lists BOTH, LONG and SHORT";
@@ -196,7 +196,7 @@ TEST(Snapshot, WsApiEnvelopes) {
     expect_bracketed(v3, scope_assets | scope_positions, "v2/account.status");
     const auto cm = parse_snapshot(sample("coinm_wsapi_account_status_01.json"),
                                    parse::kind_from_wsapi_method("account.status", market::coinm), true, nullptr, market::coinm);
-    expect_bracketed(cm, scope_assets | scope_positions | scope_leverage, "dapi account.status");
+    expect_bracketed(cm, all4, "dapi account.status");
     parse::wsapi_envelope lk;
     const auto start = parse_snapshot(
         R"({"id":"d3df8a61","status":200,"result":{"listenKey":"xs0mRXdAKlIPDRFrlPcw0qI41Eh3ixNntmymGyhrhgqo7L6FuLaWArTD7RLP"},"rateLimits":[{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":2400,"count":2}]})",

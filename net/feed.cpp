@@ -1,0 +1,566 @@
+// acctsync/net/feed.cpp — see feed.hpp: the network thread, the control thread, the fan-out.
+#include "net/feed.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "net/rest_client.hpp"
+#include "net/thread_affinity.hpp"
+#include "net/wsapi_client.hpp"
+#include "parse/snapshot.hpp"
+#include "parse/user_stream.hpp"
+
+namespace acctsync::net {
+
+feed_config feed_config::for_venue(market venue, bool testnet) {
+    feed_config c;
+    c.venue = venue;
+    if (venue == market::usdm) {
+        c.rest_url = testnet ? "https://demo-fapi.binance.com" : "https://fapi.binance.com";
+        c.ws_url = testnet ? "wss://fstream.binancefuture.com" : "wss://fstream.binance.com";
+        c.wsapi_url = testnet ? "wss://testnet.binancefuture.com" : "wss://ws-fapi.binance.com";
+        // UNVERIFIED (spec §1.1): testnet keeps the legacy /ws/<key>; /private there is unconfirmed.
+        c.ws_path = testnet ? "/ws/" : "/private/ws/";
+    } else {
+        c.rest_url = testnet ? "https://testnet.binancefuture.com" : "https://dapi.binance.com";
+        c.ws_url = testnet ? "wss://dstream.binancefuture.com" : "wss://dstream.binance.com";
+        c.wsapi_url = testnet ? "wss://testnet.binancefuture.com" : "wss://ws-dapi.binance.com";
+        c.ws_path = "/ws/";
+    }
+    return c;
+}
+
+namespace {
+
+constexpr std::size_t staging_capacity = 1024; // ≥ parser_options::max_batch
+
+// What the control thread is asked to do, and what it answers.
+struct command {
+    enum kind : std::uint8_t { create_key, keepalive, open, close, snapshot, quit } what;
+    int slot = 0;
+    std::uint64_t id = 0;
+    std::uint64_t consumer_mask = 0; // snapshot: who gets it
+    bool session_snapshot = false;   // snapshot: answers session::on_snapshot
+};
+
+struct snapshot_body {
+    snapshot_kind kind;
+    std::string body; // padded by parse::payload_padding
+    std::int64_t as_of_ms = 0;
+    std::int64_t sent_ns = 0;
+    bool wsapi = false;
+};
+
+struct answer {
+    command cmd;
+    bool ok = false;
+    bool key_changed = false;
+    request_failure failure{};
+    std::vector<snapshot_body> bodies{};
+};
+
+bool take_stream_url(const std::string& base, ws_url& out) {
+    auto u = parse_ws_url(base);
+    if (!u) return false;
+    out = *u;
+    return true;
+}
+
+} // namespace
+
+struct feed::impl {
+    feed& owner;
+    const feed_config& cfg;
+    tls_context tls;
+    rest_client rest;
+    std::unique_ptr<wsapi_client> wsapi;
+    ws_url stream_base;
+    std::array<std::unique_ptr<ws_client>, max_slots> ws;
+    std::array<bool, max_slots> owned{};        // network thread reads the slot
+    std::array<std::uint64_t, max_slots> slot_id{};
+    std::string listen_key;                     // control thread
+
+    session sess;
+    parse::user_stream_parser stream_parser;
+    parse::snapshot_parser snapshot_parser;
+
+    // fan-out staging (network thread)
+    std::unique_ptr<event[]> staging;
+    std::size_t staged = 0;
+    std::uint64_t target_mask = ~0ULL;
+    bool dedup = false;
+    std::unique_ptr<std::uint64_t[]> recent; // direct-mapped hashes of order/trade events
+    static constexpr std::size_t recent_size = 8192;
+    int current_slot = -1;
+    bool key_expired_seen = false;
+    std::uint64_t snapshot_seq = 0;
+
+    // control-thread queues
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<command> commands;
+    std::deque<answer> answers;
+    std::atomic<bool> have_answers{false};
+
+    std::thread net_thread, control_thread;
+    std::atomic<bool> running{false};
+
+    // health (written by the network thread, read anywhere)
+    std::atomic<std::uint64_t> frames{0}, events{0}, parse_errors{0}, overruns{0}, duplicates{0}, snapshots{0};
+    std::atomic<std::int64_t> last_frame_ns{0};
+    std::atomic<std::uint8_t> state{0};
+    std::atomic<std::uint64_t> reconnects{0}, gaps{0}, healed{0}, keepalives{0}, rotations{0};
+
+    impl(feed& f, const feed_config& c)
+        : owner(f), cfg(c), tls(c.tls), rest(tls, rest_cfg(c)), sess(c.session),
+          staging(new event[staging_capacity]), recent(new std::uint64_t[recent_size]()) {
+        if (!take_stream_url(c.ws_url, stream_base)) throw std::invalid_argument("feed: bad ws_url " + c.ws_url);
+        if (c.creds.empty()) throw std::invalid_argument("feed: no credentials");
+        if (c.consumers < 1 || c.consumers > 64) throw std::invalid_argument("feed: 1..64 consumers");
+        if (c.snapshots == snapshot_source::wsapi) {
+            wsapi_config w;
+            w.base_url = c.wsapi_url;
+            w.venue = c.venue;
+            w.creds = c.creds;
+            w.recv_window_ms = c.recv_window_ms;
+            w.ws.connect_to = c.connect_to;
+            wsapi = std::make_unique<wsapi_client>(tls, std::move(w));
+        }
+        ws_client_options wo;
+        wo.mode = c.mode;
+        wo.connect_to = c.connect_to;
+        for (auto& w : ws) w = std::make_unique<ws_client>(tls, wo);
+    }
+
+    static rest_config rest_cfg(const feed_config& c) {
+        rest_config r;
+        r.base_url = c.rest_url;
+        r.venue = c.venue;
+        r.creds = c.creds;
+        r.recv_window_ms = c.recv_window_ms;
+        r.http.connect_to = c.connect_to;
+        return r;
+    }
+
+    // ---- fan-out sink (network thread) -----------------------------------------------------------
+
+    parse::event_sink sink() noexcept {
+        return {this,
+                [](void* s) noexcept -> event* {
+                    auto* m = static_cast<impl*>(s);
+                    return m->staged < staging_capacity ? &m->staging[m->staged++] : nullptr;
+                },
+                [](void* s) noexcept { static_cast<impl*>(s)->publish_staged(); },
+                [](void* s) noexcept { static_cast<impl*>(s)->staged = 0; },
+                [](void* s) noexcept -> std::size_t { return staging_capacity - static_cast<impl*>(s)->staged; }};
+    }
+
+    static std::uint64_t hash_of(const event& ev) noexcept {
+        // FNV-1a over the payload and the exchange times: two copies of one frame are equal here.
+        std::uint64_t h = 1469598103934665603ULL ^ static_cast<std::uint64_t>(ev.header.type);
+        auto mix = [&](const void* p, std::size_t n) {
+            const auto* b = static_cast<const unsigned char*>(p);
+            for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+        };
+        mix(&ev.header.event_time_ms, sizeof ev.header.event_time_ms);
+        mix(&ev.header.transaction_time_ms, sizeof ev.header.transaction_time_ms);
+        mix(&ev.payload, sizeof ev.payload);
+        return h | 1;
+    }
+
+    bool is_duplicate(const event& ev) noexcept {
+        const auto t = ev.header.type;
+        if (t != event_type::order_update && t != event_type::trade_lite && t != event_type::algo_update) return false;
+        const std::uint64_t h = hash_of(ev); // only while two sockets are open (~300 ns per event)
+        auto& slot = recent[h & (recent_size - 1)];
+        if (slot == h) return true;
+        slot = h;
+        return false;
+    }
+
+    void publish_staged() noexcept {
+        const std::size_t n = staged;
+        staged = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const event& ev = staging[i];
+            if (ev.header.type == event_type::stream_status &&
+                ev.payload.status.kind == stream_status_kind::listen_key_expired)
+                key_expired_seen = true;
+        }
+        // Drop second copies (two sockets open) before anyone sees them.
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (dedup && target_mask == ~0ULL && is_duplicate(staging[i])) {
+                duplicates.fetch_add(1, std::memory_order_relaxed);
+                continue;
+            }
+            if (kept != i) staging[kept] = staging[i];
+            ++kept;
+        }
+        events.fetch_add(kept, std::memory_order_relaxed);
+        for (std::size_t k = 0; k < owner.consumers_.size(); ++k) {
+            if ((target_mask >> k & 1) == 0) continue;
+            auto& c = *owner.consumers_[k];
+            if (c.overrun_) continue; // losing events until its gap is delivered
+            if (c.ring_.free_slots() < kept) {
+                const std::int64_t until = mono_ns() + cfg.overrun_spin_ns; // a bounded wait, then overrun
+                while (c.ring_.free_slots() < kept && mono_ns() < until) {
+#if defined(__x86_64__)
+                    __builtin_ia32_pause();
+#endif
+                }
+                if (c.ring_.free_slots() < kept) {
+                    c.overrun_ = true;
+                    overruns.fetch_add(1, std::memory_order_relaxed);
+                    continue;
+                }
+            }
+            for (std::size_t i = 0; i < kept; ++i) *c.ring_.claim() = staging[i];
+            c.ring_.commit();
+        }
+    }
+
+    // A stream_status event to the consumers in `mask`.
+    void publish_status(stream_status_kind kind, std::string_view reason, std::int32_t code, std::uint64_t mask) noexcept {
+        event& ev = staging[staged++];
+        std::memset(&ev, 0, sizeof ev);
+        ev.header.type = event_type::stream_status;
+        ev.header.venue = cfg.venue;
+        ev.header.item_count = 1;
+        ev.header.recv_time_ns = wall_ns();
+        ev.payload.status.kind = kind;
+        ev.payload.status.exchange_code = code;
+        (void)ev.payload.status.detail.assign(reason.substr(0, text_string::capacity));
+        const auto saved = target_mask;
+        target_mask = mask;
+        publish_staged();
+        target_mask = saved;
+    }
+
+    // ---- control thread ---------------------------------------------------------------------------
+
+    void post(command c) {
+        {
+            std::lock_guard lk(mu);
+            commands.push_back(c);
+        }
+        cv.notify_one();
+    }
+
+    void answer_with(answer a) {
+        std::lock_guard lk(mu);
+        answers.push_back(std::move(a));
+        have_answers.store(true, std::memory_order_release);
+    }
+
+    static request_failure failure_of(const rest_error& e) {
+        return {e.binance_code, e.retry_after_ms};
+    }
+
+    void control_loop() {
+        (void)rest.sync_time();
+        for (;;) {
+            command c;
+            {
+                std::unique_lock lk(mu);
+                cv.wait(lk, [&] { return !commands.empty(); });
+                c = commands.front();
+                commands.pop_front();
+            }
+            if (c.what == command::quit) return;
+            answer a{c, false, false, {}, {}};
+            switch (c.what) {
+            case command::create_key: {
+                std::string key;
+                auto r = rest.create_listen_key(key);
+                if (!r.error.ok() && r.error.binance_code == -1021) (void)rest.sync_time();
+                a.ok = r.error.ok();
+                a.failure = failure_of(r.error);
+                if (a.ok) {
+                    a.key_changed = key != listen_key;
+                    listen_key = key;
+                }
+                break;
+            }
+            case command::keepalive: {
+                auto r = rest.keepalive_listen_key();
+                a.ok = r.error.ok();
+                a.failure = failure_of(r.error);
+                break;
+            }
+            case command::open: {
+                ws_url u = stream_base;
+                std::string base = u.target == "/" ? std::string() : u.target;
+                while (!base.empty() && base.back() == '/') base.pop_back();
+                u.target = base + cfg.ws_path + listen_key;
+                a.ok = ws[static_cast<std::size_t>(c.slot)]->connect(u).ok();
+                break;
+            }
+            case command::close:
+                ws[static_cast<std::size_t>(c.slot)]->close();
+                a.ok = true;
+                break;
+            case command::snapshot: a.ok = take_snapshot(a); break;
+            case command::quit: break;
+            }
+            answer_with(std::move(a));
+        }
+    }
+
+    [[nodiscard]] std::vector<snapshot_kind> snapshot_kinds() const {
+        if (cfg.snapshots == snapshot_source::wsapi) // the position mode has no WS-API method: REST accountConfig
+            return {snapshot_kind::wsapi_account_status, snapshot_kind::wsapi_account_position, snapshot_kind::account_config};
+        if (cfg.venue == market::coinm) return {snapshot_kind::coinm_account, snapshot_kind::coinm_position_risk};
+        return {snapshot_kind::account_v2, snapshot_kind::position_risk_v2, snapshot_kind::account_config};
+    }
+
+    bool take_snapshot(answer& a) {
+        for (const auto kind : snapshot_kinds()) {
+            snapshot_body b{kind, {}, 0, wall_ns(), parse::path_of(kind).empty()};
+            if (b.wsapi) {
+                wsapi->set_time_offset_ms(rest.time_offset_ms());
+                auto r = wsapi->snapshot(kind);
+                if (!r.error.ok()) {
+                    a.failure = failure_of(r.error);
+                    return false;
+                }
+                b.body = std::move(r.frame);
+                b.as_of_ms = r.sent_ms;
+            } else {
+                auto r = rest.snapshot(kind);
+                if (!r.error.ok()) {
+                    if (r.error.binance_code == -1021) (void)rest.sync_time();
+                    a.failure = failure_of(r.error);
+                    return false;
+                }
+                b.body = std::move(r.body);
+                b.as_of_ms = r.sent_ms; // the answer describes the account at or after the request
+            }
+            a.bodies.push_back(std::move(b));
+        }
+        return true;
+    }
+
+    // ---- network thread ---------------------------------------------------------------------------
+
+    static std::int64_t now_ms() noexcept { return ns_to_ms(mono_ns()); }
+
+    void act(session::actions acts) {
+        for (const auto& a : acts) {
+            switch (a.type) {
+            case action_type::create_listen_key: post({command::create_key}); break;
+            case action_type::keepalive_listen_key: post({command::keepalive}); break;
+            case action_type::open_connection:
+                slot_id[a.slot] = a.id;
+                post({command::open, a.slot, a.id});
+                break;
+            case action_type::close_connection:
+                if (owned[a.slot]) {
+                    owned[a.slot] = false;
+                    post({command::close, a.slot, a.id});
+                }
+                break;
+            case action_type::request_snapshot: post({command::snapshot, 0, a.id, ~0ULL, true}); break;
+            case action_type::publish_status: publish_status(a.status, a.reason, a.exchange_code, ~0ULL); break;
+            }
+        }
+        dedup = sess.open_slots() > 1;
+    }
+
+    void handle(answer& a) {
+        const auto t = now_ms();
+        switch (a.cmd.what) {
+        case command::create_key:
+            act(a.ok ? sess.on_listen_key(t, a.key_changed) : sess.on_listen_key_failed(t, a.failure));
+            break;
+        case command::keepalive: act(a.ok ? sess.on_keepalive(t) : sess.on_keepalive_failed(t, a.failure)); break;
+        case command::open:
+            if (a.ok && slot_id[a.cmd.slot] == a.cmd.id) {
+                owned[a.cmd.slot] = true;
+                act(sess.on_opened(t, a.cmd.slot, a.cmd.id));
+                if (!sess.slot_open(a.cmd.slot)) { // the session no longer wanted it
+                    owned[a.cmd.slot] = false;
+                    post({command::close, a.cmd.slot, a.cmd.id});
+                }
+            } else if (a.ok) {
+                post({command::close, a.cmd.slot, a.cmd.id}); // answered too late
+            } else {
+                act(sess.on_open_failed(t, a.cmd.slot, a.cmd.id, a.failure));
+            }
+            break;
+        case command::close: break;
+        case command::snapshot: {
+            bool ok = a.ok;
+            if (ok) ok = publish_snapshot(a);
+            if (a.cmd.session_snapshot) act(ok ? sess.on_snapshot(t, a.cmd.id) : sess.on_snapshot_failed(t, a.cmd.id, a.failure));
+            else if (!ok) reseed(a.cmd.consumer_mask); // a consumer's re-seed failed: again
+            break;
+        }
+        case command::quit: break;
+        }
+    }
+
+    bool publish_snapshot(answer& a) {
+        target_mask = a.cmd.consumer_mask;
+        bool ok = true;
+        for (auto& b : a.bodies) {
+            const std::size_t n = b.body.size();
+            b.body.resize(n + parse::payload_padding);
+            parse::snapshot_request req;
+            req.kind = b.wsapi ? parse::kind_from_wsapi_method(b.kind == snapshot_kind::wsapi_account_status
+                                                                   ? "account.status"
+                                                                   : "account.position",
+                                                               cfg.venue)
+                               : b.kind;
+            req.venue = cfg.venue;
+            req.snapshot_id = ++snapshot_seq;
+            req.as_of_ms = b.as_of_ms;
+            req.request_sent_ns = b.sent_ns;
+            req.recv_ns = wall_ns();
+            const auto r = b.wsapi ? snapshot_parser.parse_wsapi(b.body.data(), n, req, sink())
+                                   : snapshot_parser.parse_rest(b.body.data(), n, req, sink());
+            if (!r.ok()) {
+                ok = false;
+                a.failure = {r.exchange_code, 0};
+                break;
+            }
+            snapshots.fetch_add(1, std::memory_order_relaxed);
+        }
+        target_mask = ~0ULL;
+        return ok;
+    }
+
+    void reseed(std::uint64_t mask) { post({command::snapshot, 0, 0, mask, false}); }
+
+    void service_overruns() {
+        for (std::size_t k = 0; k < owner.consumers_.size(); ++k) {
+            auto& c = *owner.consumers_[k];
+            if (!c.overrun_ || c.ring_.free_slots() < 1) continue;
+            c.overrun_ = false;
+            publish_status(stream_status_kind::gap, "consumer overrun: re-seeding", 0, 1ULL << k);
+            reseed(1ULL << k); // asked for after the gap's time: it heals this book
+        }
+    }
+
+    void network_loop() {
+        if (cfg.pin_core >= 0) (void)pin_current_thread(cfg.pin_core);
+        auto sink_ = sink();
+        act(sess.start(now_ms()));
+        while (running.load(std::memory_order_relaxed)) {
+            if (have_answers.load(std::memory_order_acquire)) {
+                std::deque<answer> got;
+                {
+                    std::lock_guard lk(mu);
+                    got.swap(answers);
+                    have_answers.store(false, std::memory_order_relaxed);
+                }
+                for (auto& a : got) handle(a);
+            }
+            service_overruns();
+            int open = 0;
+            for (int i = 0; i < max_slots; ++i) open += owned[i] ? 1 : 0;
+            const int wait = cfg.mode == read_mode::busy_poll ? 0 : (open > 1 ? 1 : 5);
+            for (int i = 0; i < max_slots; ++i) {
+                if (!owned[i]) continue;
+                current_slot = i;
+                key_expired_seen = false;
+                const auto r = ws[static_cast<std::size_t>(i)]->poll(
+                    [&](const ws_message& m) {
+                        const std::int64_t rx = wall_ns();
+                        frames.fetch_add(1, std::memory_order_relaxed);
+                        last_frame_ns.store(mono_ns(), std::memory_order_relaxed);
+                        const auto pr = stream_parser.parse(m.data, m.size, {cfg.venue, 0, rx}, sink_);
+                        if (pr.code == parse::parse_errc::sink_full) return; // staging never fills: max_batch < capacity
+                        if (!pr.ok()) {
+                            parse_errors.fetch_add(1, std::memory_order_relaxed);
+                            // Nothing of the frame was published, and it may have carried state: every
+                            // book is dirty from now, and a snapshot taken after this heals them.
+                            publish_status(stream_status_kind::parse_error, pr.field, 0, ~0ULL);
+                            reseed(~0ULL);
+                        }
+                    },
+                    wait);
+                const std::int64_t t = now_ms();
+                // ws_client stamps reads on steady_clock, which is CLOCK_MONOTONIC on Linux like mono_ns().
+                const std::int64_t last = ns_to_ms(ws[static_cast<std::size_t>(i)]->last_receive_ns());
+                if (last > 0) sess.on_activity(i, last);
+                if (key_expired_seen) act(sess.on_listen_key_expired(t, i, slot_id[i]));
+                if (!r.error.ok() && owned[i]) {
+                    owned[i] = false;
+                    post({command::close, i, slot_id[i]}); // releases the TLS state on the control thread
+                    act(sess.on_lost(t, i, slot_id[i]));
+                }
+            }
+            if (open == 0) std::this_thread::sleep_for(std::chrono::milliseconds(cfg.mode == read_mode::busy_poll ? 0 : 2));
+            act(sess.tick(now_ms()));
+            publish_health();
+        }
+        act(sess.stop(now_ms()));
+        publish_health();
+    }
+
+    // ws_client stamps reads with steady_clock; the session runs on mono ms. Both are
+    // CLOCK_MONOTONIC on Linux, so the value carries over as it is.
+    static std::int64_t t_from_steady(std::int64_t steady_ms, std::int64_t) noexcept { return steady_ms; }
+
+    void publish_health() noexcept {
+        const auto& h = sess.health();
+        state.store(static_cast<std::uint8_t>(h.state), std::memory_order_relaxed);
+        reconnects.store(h.reconnects, std::memory_order_relaxed);
+        gaps.store(h.gaps, std::memory_order_relaxed);
+        healed.store(h.healed, std::memory_order_relaxed);
+        keepalives.store(h.keepalives, std::memory_order_relaxed);
+        rotations.store(h.rotations, std::memory_order_relaxed);
+    }
+};
+
+feed::feed(feed_config cfg) : cfg_(std::move(cfg)) {
+    for (int k = 0; k < cfg_.consumers; ++k)
+        consumers_.push_back(std::unique_ptr<feed_consumer>(new feed_consumer(cfg_.ring_capacity, cfg_.book)));
+    impl_ = std::make_unique<impl>(*this, cfg_);
+}
+
+feed::~feed() { stop(); }
+
+void feed::start() {
+    if (impl_->running.exchange(true)) return;
+    impl_->control_thread = std::thread([this] { impl_->control_loop(); });
+    impl_->net_thread = std::thread([this] { impl_->network_loop(); });
+}
+
+void feed::stop() {
+    if (!impl_ || !impl_->running.exchange(false)) return;
+    if (impl_->net_thread.joinable()) impl_->net_thread.join();
+    impl_->post({command::quit});
+    if (impl_->control_thread.joinable()) impl_->control_thread.join();
+    for (auto& w : impl_->ws) w->abort();
+}
+
+feed_health feed::health() const noexcept {
+    const auto& m = *impl_;
+    feed_health h;
+    h.state = static_cast<session_state>(m.state.load(std::memory_order_relaxed));
+    h.frames = m.frames.load(std::memory_order_relaxed);
+    h.events = m.events.load(std::memory_order_relaxed);
+    h.parse_errors = m.parse_errors.load(std::memory_order_relaxed);
+    h.reconnects = m.reconnects.load(std::memory_order_relaxed);
+    h.gaps = m.gaps.load(std::memory_order_relaxed);
+    h.healed = m.healed.load(std::memory_order_relaxed);
+    h.overruns = m.overruns.load(std::memory_order_relaxed);
+    h.duplicates = m.duplicates.load(std::memory_order_relaxed);
+    h.snapshots = m.snapshots.load(std::memory_order_relaxed);
+    h.keepalives = m.keepalives.load(std::memory_order_relaxed);
+    h.rotations = m.rotations.load(std::memory_order_relaxed);
+    const auto last = m.last_frame_ns.load(std::memory_order_relaxed);
+    h.last_event_age_ms = last == 0 ? -1 : ns_to_ms(mono_ns() - last);
+    return h;
+}
+
+} // namespace acctsync::net

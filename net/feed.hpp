@@ -1,0 +1,154 @@
+// acctsync/net/feed.hpp — the public API: a live, exact copy of a Binance futures account.
+//
+//   net::feed_config cfg = net::feed_config::for_venue(market::usdm);   // mainnet URLs
+//   cfg.creds = net::credentials::from_env();
+//   cfg.consumers = 2;                                                   // one per strategy thread
+//   net::feed f(cfg);
+//   f.start();
+//   // strategy thread k:
+//   for (;;) f.consumer(k).poll([](const event& ev, const account_book& book) { … }, 256);
+//   f.stop();
+//
+// Threads (which thread calls what):
+//   * the caller: construct, start(), stop(), destroy; health() from any thread;
+//   * the network thread (started by start(), pinned to pin_core when ≥ 0): the session state
+//     machine (net/session.hpp), every stream socket's reads, the parsers, and the ONLY producer
+//     of every consumer's ring;
+//   * the control thread (started by start()): the cold path — REST (listenKey, keepalive,
+//     time, snapshots), opening and closing stream sockets — answering the network thread
+//     through a mutex-guarded queue it checks with one relaxed load per loop;
+//   * consumer k's thread: consumer(k).poll() and consumer(k).book(), nothing else.
+//
+// Each consumer owns an spsc_ring<event> and an account_book. A frame is parsed once into a
+// staging batch on the network thread and copied into every consumer's ring (one 320-byte copy
+// per event per consumer). A consumer whose ring stays full for longer than overrun_spin is
+// overrun: it loses events from then on, so it gets a gap status as soon as its ring has room
+// (its book is dirty from then), and a snapshot taken after that, for it alone, re-seeds it;
+// the network thread and the other consumers go on untouched.
+//
+// While two connections are open (rotation, redundancy) each order update, trade and algo
+// update reaches the consumers once: the second copy is recognised by its content (a
+// direct-mapped table of 64-bit hashes) and dropped. Account updates are not deduplicated: the
+// book is last-writer-wins, so a second copy changes nothing.
+//
+// Allocation: everything at construction and start(); the network thread's loop allocates
+// nothing per frame (snapshots and session changes are the cold path and do).
+#pragma once
+
+#include <atomic>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/account_book.hpp"
+#include "core/events.hpp"
+#include "core/spsc_ring.hpp"
+#include "net/credentials.hpp"
+#include "net/session.hpp"
+#include "net/tls.hpp"
+#include "net/ws_client.hpp"
+
+namespace acctsync::net {
+
+enum class snapshot_source : std::uint8_t { rest, wsapi };
+
+struct feed_config {
+    market venue = market::usdm;
+    // Bases (scheme, host, port); the market's paths are appended.
+    std::string rest_url = "https://fapi.binance.com";
+    std::string ws_url = "wss://fstream.binance.com";
+    std::string wsapi_url = "wss://ws-fapi.binance.com";
+    // The stream's path before the key: USDⓈ-M "/private/ws/", COIN-M and testnet "/ws/" (spec §1.1, §2).
+    std::string ws_path = "/private/ws/";
+    snapshot_source snapshots = snapshot_source::rest;
+    credentials creds{};
+    tls_options tls{};
+    std::string connect_to{}; // dial this address instead of the hosts' (names are still verified)
+    read_mode mode = read_mode::event_driven;
+    int pin_core = -1;        // the network thread's core; -1 = not pinned
+    session_config session{};
+    int consumers = 1;
+    std::size_t ring_capacity = 16384; // events per consumer ring
+    book_capacity book{};
+    std::int64_t overrun_spin_ns = 50'000; // a full ring is waited for this long, then overrun
+    std::int32_t recv_window_ms = 5000;
+
+    // Mainnet (or testnet) endpoints of a market.
+    [[nodiscard]] static feed_config for_venue(market venue, bool testnet = false);
+};
+
+struct feed_health {
+    session_state state = session_state::stopped;
+    std::uint64_t frames = 0;
+    std::uint64_t events = 0;         // published (per consumer copy not counted)
+    std::uint64_t parse_errors = 0;
+    std::uint64_t reconnects = 0;
+    std::uint64_t gaps = 0;
+    std::uint64_t healed = 0;
+    std::uint64_t overruns = 0;       // consumer overruns (each re-seeded)
+    std::uint64_t duplicates = 0;     // order/trade copies dropped while two connections were open
+    std::uint64_t snapshots = 0;      // published
+    std::uint64_t keepalives = 0;
+    std::uint64_t rotations = 0;
+    std::int64_t last_event_age_ms = -1; // since the last frame; -1 = none yet
+};
+
+class feed;
+
+class feed_consumer {
+public:
+    // Consumer thread. Drains up to `limit` events: each is applied to the book, then handed to
+    // handler(const event&, const account_book&). Returns how many. No allocation, no lock.
+    template <class Handler>
+        requires std::invocable<Handler&, const event&, const account_book&>
+    std::size_t poll(Handler&& handler, std::size_t limit = 256) noexcept {
+        return ring_.drain(
+            [&](const event& ev) {
+                (void)book_.apply(ev);
+                handler(ev, static_cast<const account_book&>(book_));
+            },
+            limit);
+    }
+    std::size_t poll(std::size_t limit = 256) noexcept {
+        return poll([](const event&, const account_book&) {}, limit);
+    }
+    [[nodiscard]] const account_book& book() const noexcept { return book_; }
+
+private:
+    friend class feed;
+    feed_consumer(std::size_t ring_capacity, book_capacity cap) : ring_(ring_capacity), book_(cap) {}
+
+    spsc_ring<event> ring_;
+    account_book book_;
+    // network-thread side
+    bool overrun_ = false;          // losing events until its gap status is in the ring
+    bool reseed_wanted_ = false;    // gap delivered: a snapshot for it alone is due
+};
+
+class feed {
+public:
+    explicit feed(feed_config cfg); // throws on a bad configuration (URLs, no credentials)
+    ~feed();                        // stops
+    feed(const feed&) = delete;
+    feed& operator=(const feed&) = delete;
+
+    void start();
+    void stop(); // joins both threads; the consumers' rings keep what was published
+
+    [[nodiscard]] feed_consumer& consumer(int k) noexcept { return *consumers_[static_cast<std::size_t>(k)]; }
+    [[nodiscard]] int consumer_count() const noexcept { return static_cast<int>(consumers_.size()); }
+    [[nodiscard]] feed_health health() const noexcept; // any thread
+    [[nodiscard]] const feed_config& config() const noexcept { return cfg_; }
+
+    struct impl;
+
+private:
+    feed_config cfg_;
+    std::vector<std::unique_ptr<feed_consumer>> consumers_;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace acctsync::net
