@@ -12,6 +12,24 @@ namespace {
     return h.transaction_time_ms != 0 ? h.transaction_time_ms : h.event_time_ms;
 }
 
+// A snapshot's claim on a register without a time of its own (see the header): returns the
+// stamp to give the register, or `never` when the register keeps its value.
+[[nodiscard]] constexpr std::int64_t snapshot_stamp(std::int64_t as_of, std::int64_t sent_ns, std::int64_t reg_time,
+                                                     std::int64_t reg_recv_ns) noexcept {
+    if (as_of >= reg_time) return as_of;
+    if (sent_ns >= reg_recv_ns) return reg_time + 1;
+    return never;
+}
+
+// The stamp an update gives a register without a time of its own: a stream update by T, a
+// snapshot row (`snap` = its open marker) by snapshot_stamp. `never` = the register keeps its value.
+[[nodiscard]] constexpr std::int64_t timeless_stamp(const event_header& h, const snapshot_marker* snap,
+                                                     std::int64_t reg_time, std::int64_t reg_recv_ns) noexcept {
+    if (snap != nullptr) return snapshot_stamp(snap->as_of_ms, snap->request_sent_ns, reg_time, reg_recv_ns);
+    const std::int64_t t = stream_time(h);
+    return t >= reg_time ? t : never;
+}
+
 [[nodiscard]] inline std::uint64_t position_hash(const symbol_string& s, position_side side) noexcept {
     return s.hash() ^ (static_cast<std::uint64_t>(side) * 0x9E3779B97F4A7C15ULL);
 }
@@ -261,8 +279,10 @@ apply_status account_book::apply_position(const event_header& h, const position_
                 mark_full();
                 return apply_status::capacity_exceeded;
             }
-            if (as_of >= s->leverage_time_ms) {
-                set_leverage(*s, p.leverage, as_of);
+            const std::int64_t sent = open_marker_.request_sent_ns;
+            const std::int64_t t = snapshot_stamp(as_of, sent, s->leverage_time_ms, s->leverage_recv_ns);
+            if (t != never) {
+                set_leverage(*s, p.leverage, t, sent);
                 changed = true;
             }
         }
@@ -270,9 +290,10 @@ apply_status account_book::apply_position(const event_header& h, const position_
     return changed ? apply_status::applied : apply_status::stale;
 }
 
-void account_book::set_leverage(symbol_entry& s, std::uint32_t leverage, std::int64_t t) noexcept {
+void account_book::set_leverage(symbol_entry& s, std::uint32_t leverage, std::int64_t t, std::int64_t recv_ns) noexcept {
     s.leverage = leverage;
     s.leverage_time_ms = t;
+    s.leverage_recv_ns = recv_ns;
 }
 
 apply_status account_book::apply_leverage(const event_header& h, const leverage_update& l) noexcept {
@@ -285,18 +306,27 @@ apply_status account_book::apply_leverage(const event_header& h, const leverage_
         mark_full();
         return apply_status::capacity_exceeded;
     }
-    const std::int64_t t = snap ? open_marker_.as_of_ms : stream_time(h);
+    // Stream: ordered by T. Snapshot: see snapshot_stamp.
+    const std::int64_t recv = snap ? open_marker_.request_sent_ns : h.recv_time_ns;
+    const auto stamp = [&](std::int64_t reg_time, std::int64_t reg_recv) {
+        return timeless_stamp(h, snap ? &open_marker_ : nullptr, reg_time, reg_recv);
+    };
     bool changed = false;
-    if ((l.fields & f::f_leverage) && t >= s->leverage_time_ms) {
-        set_leverage(*s, l.leverage, t);
-        changed = true;
+    if (l.fields & f::f_leverage) {
+        if (const std::int64_t t = stamp(s->leverage_time_ms, s->leverage_recv_ns); t != never) {
+            set_leverage(*s, l.leverage, t, recv);
+            changed = true;
+        }
     }
-    if ((l.fields & (f::f_margin_type | f::f_max_notional | f::f_auto_add_margin)) && t >= s->config_time_ms) {
-        if (l.fields & f::f_margin_type) s->margin = l.margin;
-        if (l.fields & f::f_max_notional) s->max_notional = l.max_notional;
-        if (l.fields & f::f_auto_add_margin) s->auto_add_margin = l.auto_add_margin;
-        s->config_time_ms = t;
-        changed = true;
+    if (l.fields & (f::f_margin_type | f::f_max_notional | f::f_auto_add_margin)) {
+        if (const std::int64_t t = stamp(s->config_time_ms, s->config_recv_ns); t != never) {
+            if (l.fields & f::f_margin_type) s->margin = l.margin;
+            if (l.fields & f::f_max_notional) s->max_notional = l.max_notional;
+            if (l.fields & f::f_auto_add_margin) s->auto_add_margin = l.auto_add_margin;
+            s->config_time_ms = t;
+            s->config_recv_ns = recv;
+            changed = true;
+        }
     }
     return changed ? apply_status::applied : apply_status::stale;
 }
@@ -306,17 +336,26 @@ apply_status account_book::apply_account_config(const event_header& h, const acc
     const bool snap = a.source == event_source::snapshot;
     if (snap && open_snapshot_ == 0) return apply_status::unexpected;
     if (snap) ++open_rows_;
-    const std::int64_t t = snap ? open_marker_.as_of_ms : stream_time(h);
+    const std::int64_t recv = snap ? open_marker_.request_sent_ns : h.recv_time_ns;
+    const auto stamp = [&](std::int64_t reg_time, std::int64_t reg_recv) {
+        return timeless_stamp(h, snap ? &open_marker_ : nullptr, reg_time, reg_recv);
+    };
     bool changed = false;
-    if ((a.fields & f::f_multi_assets) && t >= account_.multi_assets_time_ms) {
-        account_.multi_assets = a.multi_assets;
-        account_.multi_assets_time_ms = t;
-        changed = true;
+    if (a.fields & f::f_multi_assets) {
+        if (const std::int64_t t = stamp(account_.multi_assets_time_ms, account_.multi_assets_recv_ns); t != never) {
+            account_.multi_assets = a.multi_assets;
+            account_.multi_assets_time_ms = t;
+            account_.multi_assets_recv_ns = recv;
+            changed = true;
+        }
     }
-    if ((a.fields & f::f_dual_side_position) && t >= account_.dual_side_time_ms) {
-        account_.dual_side_position = a.dual_side_position;
-        account_.dual_side_time_ms = t;
-        changed = true;
+    if (a.fields & f::f_dual_side_position) {
+        if (const std::int64_t t = stamp(account_.dual_side_time_ms, account_.dual_side_recv_ns); t != never) {
+            account_.dual_side_position = a.dual_side_position;
+            account_.dual_side_time_ms = t;
+            account_.dual_side_recv_ns = recv;
+            changed = true;
+        }
     }
     return changed ? apply_status::applied : apply_status::stale;
 }
@@ -404,7 +443,7 @@ apply_status account_book::apply_snapshot_end(const event_header&, const snapsho
         }
     }
     // A symbol-filtered snapshot heals nothing account-wide.
-    if (begin.request_sent_ns >= dirty_since_ns_ && begin.symbol_filter.empty())
+    if (!resume_pending_ && begin.request_sent_ns >= dirty_since_ns_ && begin.symbol_filter.empty())
         dirty_scopes_ = static_cast<std::uint8_t>(dirty_scopes_ & ~begin.scope);
     ++counters_.snapshots_completed;
     return apply_status::applied;
@@ -414,11 +453,18 @@ apply_status account_book::apply_status_event(const event_header& h, const strea
     switch (s.kind) {
     case stream_status_kind::disconnected:
     case stream_status_kind::listen_key_expired:
+        resume_pending_ = true; // the stream is down: see `resumed`
+        [[fallthrough]];
     case stream_status_kind::gap:
     case stream_status_kind::parse_error:
         dirty_scopes_ = all_scopes;
         dirty_since_ns_ = std::max(dirty_since_ns_, h.recv_time_ns);
         ++counters_.gaps;
+        return apply_status::applied;
+    case stream_status_kind::resumed:
+        if (!resume_pending_) return apply_status::not_for_book;
+        resume_pending_ = false; // covered from here: a snapshot asked for after this heals
+        dirty_since_ns_ = std::max(dirty_since_ns_, h.recv_time_ns);
         return apply_status::applied;
     default: return apply_status::not_for_book;
     }

@@ -12,13 +12,27 @@
 // Snapshot-only fields (available balance, margins, mark/liquidation price, REST leverage) keep
 // their own stamp: the snapshot's as-of time.
 //
+// Registers a snapshot carries without a time of its own (leverage, symbol config, multi-assets,
+// position mode) cannot be ordered against the stream by exchange time alone: the as-of time is
+// the client's estimate of the server clock, and stream T runs ahead of it (T > E in real
+// captures). So each also keeps the local time its value became known, and a snapshot replaces
+// it when its stamp is newer *or* its request left after that value was received: the value is
+// then in the snapshot already, or was overtaken by a change the stream lost in a gap. The
+// register's new stamp is then past the replaced T, so a replay of the replaced frame cannot
+// bring the old value back. (UNVERIFIED: that a REST/WS-API answer reflects every change pushed
+// before the request left; if Binance serves snapshots from a lagged copy, the next audit
+// snapshot corrects it.)
+//
 // Times: stream events use T (E when T is absent); snapshot rows use their updateTime
 // (UNVERIFIED: Binance does not document that REST updateTime is the time of the key's last
 // change; the tests and the spec's §5.2 procedure assume it).
 //
 // Resync: the book starts out needing a resync. Any gap (disconnect, listenKey expiry, parse
 // failure, ring overrun) marks every scope dirty as of its local receive time; a complete
-// snapshot whose request left after that time heals the scopes it covers.
+// snapshot whose request left after that time heals the scopes it covers. After a disconnect
+// or an expiry the stream itself is down, so the heal also waits for the `resumed` status (the
+// first connection open again): a snapshot asked for before it leaves the events between the
+// snapshot and the reconnection unaccounted for, and heals nothing.
 //
 // Threads: one thread owns a book (normally the strategy thread that drains its ring). Nothing
 // here is synchronised. No allocation after construction; apply() never throws.
@@ -96,18 +110,22 @@ struct symbol_entry {
     symbol_string symbol;
     std::uint32_t leverage = 0; // 0 = unknown
     std::int64_t leverage_time_ms = never;
+    std::int64_t leverage_recv_ns = never; // local time the value became known (see register_stamp)
     margin_type margin = margin_type::unknown; // from symbolConfig
     decimal max_notional;
     bool auto_add_margin = false;
     std::int64_t config_time_ms = never;
+    std::int64_t config_recv_ns = never;
     std::int64_t positions_horizon_ms = never; // a symbol-filtered complete position snapshot
 };
 
 struct account_state {
     bool multi_assets = false;
     std::int64_t multi_assets_time_ms = never; // never = unknown
+    std::int64_t multi_assets_recv_ns = never;
     bool dual_side_position = false;
     std::int64_t dual_side_time_ms = never;
+    std::int64_t dual_side_recv_ns = never;
 };
 
 enum class apply_status : std::uint8_t {
@@ -188,7 +206,7 @@ private:
     [[nodiscard]] std::int64_t position_horizon(const symbol_string& symbol) const noexcept;
     void flatten(balance_entry& b, std::int64_t as_of) noexcept;
     void flatten(position_entry& p, std::int64_t as_of) noexcept;
-    void set_leverage(symbol_entry& s, std::uint32_t leverage, std::int64_t t) noexcept;
+    void set_leverage(symbol_entry& s, std::uint32_t leverage, std::int64_t t, std::int64_t recv_ns) noexcept;
     void mark_full() noexcept;
 
     book_capacity cap_;
@@ -214,6 +232,7 @@ private:
     std::uint64_t version_ = 0;
     std::uint8_t dirty_scopes_ = all_scopes; // a new book has never been synced
     std::int64_t dirty_since_ns_ = std::numeric_limits<std::int64_t>::min();
+    bool resume_pending_ = false; // every connection went down: no snapshot heals until `resumed`
     book_counters counters_;
 };
 

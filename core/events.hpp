@@ -225,6 +225,8 @@ enum class stream_status_kind : std::uint8_t {
     unknown_event, // an "e" this build does not know; counted, not an error
     ignored_event, // a known event the mirror does not use (STRATEGY_UPDATE, GRID_UPDATE, ...)
     snapshot_failed,
+    resumed,       // a connection is open again after none was: the stream is covered from here on,
+                   // so a snapshot asked for after this heals the gap (before it, it cannot)
 };
 
 struct stream_status {
@@ -382,7 +384,8 @@ template <>
 struct enum_traits<stream_status_kind> {
     static constexpr std::string_view names[] = {"unknown",       "connected",     "disconnected",
                                                  "listen_key_expired", "gap",      "parse_error",
-                                                 "unknown_event", "ignored_event", "snapshot_failed"};
+                                                 "unknown_event", "ignored_event", "snapshot_failed",
+                                                 "resumed"};
 };
 template <>
 struct enum_traits<snapshot_kind> {

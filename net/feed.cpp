@@ -14,6 +14,7 @@
 #include "net/rest_client.hpp"
 #include "net/thread_affinity.hpp"
 #include "net/wsapi_client.hpp"
+#include "parse/event_json.hpp"
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
 
@@ -108,6 +109,9 @@ struct feed::impl {
     std::deque<command> commands;
     std::deque<answer> answers;
     std::atomic<bool> have_answers{false};
+
+    mutable std::mutex error_mu; // guards last_failure (cold path)
+    feed_error last_failure;
 
     std::thread net_thread, control_thread;
     std::atomic<bool> running{false};
@@ -264,6 +268,38 @@ struct feed::impl {
         return {e.binance_code, e.retry_after_ms};
     }
 
+    static bool permanent(std::int32_t binance_code, int http_status, net_errc t) noexcept {
+        // -2014 bad key format, -2015 invalid key/IP/permissions, -1022 bad signature, 401.
+        return binance_code == -2014 || binance_code == -2015 || binance_code == -1022 || http_status == 401 ||
+               t == net_errc::tls_untrusted_ca || t == net_errc::tls_wrong_host || t == net_errc::tls_expired_certificate;
+    }
+
+    void note_failure(std::string_view where, std::string message, std::int32_t code, int http_status, net_errc t) {
+        std::lock_guard lk(error_mu);
+        last_failure.where = where;
+        last_failure.message = std::move(message);
+        last_failure.binance_code = code;
+        last_failure.transport = t;
+        last_failure.permanent = permanent(code, http_status, t);
+        ++last_failure.count;
+    }
+    void note_failure(std::string_view where, const rest_error& e) {
+        if (e.ok()) return;
+        std::string m;
+        if (e.binance_code != 0) m = std::to_string(e.binance_code) + " " + e.message;
+        else if (!e.transport.ok()) m = std::string(to_string(e.transport.code)) + (e.transport.detail ? " (" + std::to_string(e.transport.detail) + ")" : "");
+        else m = std::string(to_string(e.code)) + (e.message.empty() ? "" : ": " + e.message);
+        if (e.http_status != 0) m += " (HTTP " + std::to_string(e.http_status) + ")";
+        note_failure(where, std::move(m), e.binance_code, e.http_status, e.transport.code);
+    }
+    void note_failure(std::string_view where, net_error e) {
+        if (e.ok()) return;
+        std::string m(to_string(e.code));
+        if (e.detail != 0) m += e.code == net_errc::ws_handshake_rejected ? " (HTTP " + std::to_string(e.detail) + ")"
+                                                                         : " (" + std::to_string(e.detail) + ")";
+        note_failure(where, std::move(m), 0, e.code == net_errc::ws_handshake_rejected ? e.detail : 0, e.code);
+    }
+
     void control_loop() {
         (void)rest.sync_time();
         for (;;) {
@@ -280,6 +316,7 @@ struct feed::impl {
             case command::create_key: {
                 std::string key;
                 auto r = rest.create_listen_key(key);
+                note_failure("listen key", r.error);
                 if (!r.error.ok() && r.error.binance_code == -1021) (void)rest.sync_time();
                 a.ok = r.error.ok();
                 a.failure = failure_of(r.error);
@@ -291,6 +328,7 @@ struct feed::impl {
             }
             case command::keepalive: {
                 auto r = rest.keepalive_listen_key();
+                note_failure("keepalive", r.error);
                 a.ok = r.error.ok();
                 a.failure = failure_of(r.error);
                 break;
@@ -300,7 +338,9 @@ struct feed::impl {
                 std::string base = u.target == "/" ? std::string() : u.target;
                 while (!base.empty() && base.back() == '/') base.pop_back();
                 u.target = base + cfg.ws_path + listen_key;
-                a.ok = ws[static_cast<std::size_t>(c.slot)]->connect(u).ok();
+                const net_error e = ws[static_cast<std::size_t>(c.slot)]->connect(u);
+                note_failure("stream connect", e);
+                a.ok = e.ok();
                 break;
             }
             case command::close:
@@ -327,21 +367,26 @@ struct feed::impl {
             if (b.wsapi) {
                 wsapi->set_time_offset_ms(rest.time_offset_ms());
                 auto r = wsapi->snapshot(kind);
+                note_failure("snapshot", r.error);
                 if (!r.error.ok()) {
                     a.failure = failure_of(r.error);
                     return false;
                 }
                 b.body = std::move(r.frame);
-                b.as_of_ms = r.sent_ms;
+                b.as_of_ms = r.sent_ms - rest.time_uncertainty_ms(); // see the REST case
             } else {
                 auto r = rest.snapshot(kind);
+                note_failure("snapshot", r.error);
                 if (!r.error.ok()) {
                     if (r.error.binance_code == -1021) (void)rest.sync_time();
                     a.failure = failure_of(r.error);
                     return false;
                 }
                 b.body = std::move(r.body);
-                b.as_of_ms = r.sent_ms; // the answer describes the account at or after the request
+                // The answer describes the account at or after the request left. sent_ms is the
+                // server clock as estimated here; the stamp is its lower bound, so that a stream
+                // event the snapshot may predate is never taken for an older one.
+                b.as_of_ms = r.sent_ms - rest.time_uncertainty_ms();
             }
             a.bodies.push_back(std::move(b));
         }
@@ -427,6 +472,7 @@ struct feed::impl {
             const auto r = b.wsapi ? snapshot_parser.parse_wsapi(b.body.data(), n, req, sink())
                                    : snapshot_parser.parse_rest(b.body.data(), n, req, sink());
             if (!r.ok()) {
+                note_failure("snapshot", "unparsable answer: " + parse::error_json(r), r.exchange_code, 0, net_errc::ok);
                 ok = false;
                 a.failure = {r.exchange_code, 0};
                 break;
@@ -444,7 +490,15 @@ struct feed::impl {
             auto& c = *owner.consumers_[k];
             if (!c.overrun_ || c.ring_.free_slots() < 1) continue;
             c.overrun_ = false;
+            // What it missed may include the session's own statuses, so it is told the stream's
+            // state again: down (the session's snapshot after the reconnection heals it with
+            // everyone's), or up (`resumed` ends any outage it did not see end).
+            if (sess.open_slots() == 0) {
+                publish_status(stream_status_kind::disconnected, "consumer overrun while the stream is down", 0, 1ULL << k);
+                continue;
+            }
             publish_status(stream_status_kind::gap, "consumer overrun: re-seeding", 0, 1ULL << k);
+            publish_status(stream_status_kind::resumed, "consumer overrun: stream up", 0, 1ULL << k);
             reseed(1ULL << k); // asked for after the gap's time: it heals this book
         }
     }
@@ -541,6 +595,11 @@ void feed::stop() {
     impl_->post({command::quit});
     if (impl_->control_thread.joinable()) impl_->control_thread.join();
     for (auto& w : impl_->ws) w->abort();
+}
+
+feed_error feed::last_error() const {
+    std::lock_guard lk(impl_->error_mu);
+    return impl_->last_failure;
 }
 
 feed_health feed::health() const noexcept {

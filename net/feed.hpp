@@ -47,6 +47,7 @@
 #include "core/events.hpp"
 #include "core/spsc_ring.hpp"
 #include "net/credentials.hpp"
+#include "net/net_error.hpp"
 #include "net/session.hpp"
 #include "net/tls.hpp"
 #include "net/ws_client.hpp"
@@ -96,6 +97,18 @@ struct feed_health {
     std::int64_t last_event_age_ms = -1; // since the last frame; -1 = none yet
 };
 
+// The last request or connection that failed (cold path: read it for a status line or a log).
+// The feed itself never gives up; `permanent` says that retrying cannot help until the user acts
+// (a rejected API key or signature, a certificate that does not verify), so a tool may stop.
+struct feed_error {
+    std::string where;           // "listen key", "keepalive", "stream connect", "snapshot"
+    std::string message;         // Binance's code and msg, or the transport's verdict; never a secret
+    std::int32_t binance_code = 0;
+    net_errc transport = net_errc::ok;
+    bool permanent = false;
+    std::uint64_t count = 0;     // failures so far (0 = none yet)
+};
+
 class feed;
 
 class feed_consumer {
@@ -141,6 +154,7 @@ public:
     [[nodiscard]] feed_consumer& consumer(int k) noexcept { return *consumers_[static_cast<std::size_t>(k)]; }
     [[nodiscard]] int consumer_count() const noexcept { return static_cast<int>(consumers_.size()); }
     [[nodiscard]] feed_health health() const noexcept; // any thread
+    [[nodiscard]] feed_error last_error() const;       // any thread (takes a lock, copies strings)
     [[nodiscard]] const feed_config& config() const noexcept { return cfg_; }
 
     struct impl;

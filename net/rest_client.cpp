@@ -56,17 +56,27 @@ std::string_view rest_client::prefix() const noexcept { return cfg_.venue == mar
 std::int64_t rest_client::server_now_ms() const noexcept { return wall_ms() + offset_ms_; }
 
 rest_reply rest_client::sync_time() {
-    const std::int64_t t0 = wall_ms();
-    rest_reply r = send_once("GET", std::string(prefix()) + "/v1/time", {}, false, 1, false);
-    const std::int64_t t1 = wall_ms();
-    if (!r.error.ok()) return r;
-    std::int64_t server = 0;
-    if (!parse::read_server_time(r.body, server)) {
-        r.error = {rest_errc::bad_response, r.status, 0, "no serverTime in the /time answer", {}, 0};
-        return r;
+    rest_reply best;
+    std::int64_t best_rtt = -1;
+    for (int sample = 0; sample < 3; ++sample) {
+        const std::int64_t t0 = wall_ms();
+        rest_reply r = send_once("GET", std::string(prefix()) + "/v1/time", {}, false, 1, false);
+        const std::int64_t t1 = wall_ms();
+        std::int64_t server = 0;
+        if (r.error.ok() && !parse::read_server_time(r.body, server))
+            r.error = {rest_errc::bad_response, r.status, 0, "no serverTime in the /time answer", {}, 0};
+        if (!r.error.ok()) {
+            if (best_rtt < 0) return r;
+            break; // keep the samples already taken
+        }
+        if (best_rtt < 0 || t1 - t0 < best_rtt) {
+            best_rtt = t1 - t0;
+            offset_ms_ = server - (t0 + t1) / 2;
+            uncertainty_ms_ = (best_rtt + 1) / 2 + 1;
+            best = std::move(r);
+        }
     }
-    offset_ms_ = server - (t0 + t1) / 2;
-    return r;
+    return best;
 }
 
 rest_reply rest_client::create_listen_key(std::string& key) {

@@ -87,9 +87,13 @@ class rest_client {
 public:
     rest_client(tls_context& tls, rest_config cfg);
 
-    // GET /time; sets the offset = serverTime - midpoint of the round trip.
+    // GET /time, three samples; keeps the one with the shortest round trip (the first one also
+    // pays for the TLS handshake): offset = serverTime - midpoint of that round trip, known to
+    // within half of it plus serverTime's 1 ms granularity.
     [[nodiscard]] rest_reply sync_time();
     [[nodiscard]] std::int64_t time_offset_ms() const noexcept { return offset_ms_; }
+    // How far server_now_ms() may be from the server's clock (ms); large until the first sync.
+    [[nodiscard]] std::int64_t time_uncertainty_ms() const noexcept { return uncertainty_ms_; }
     [[nodiscard]] std::int64_t server_now_ms() const noexcept;
 
     // listenKey: POST creates (or returns the live one), PUT extends it, DELETE closes it.
@@ -125,6 +129,7 @@ private:
     https_base base_;
     https_connection conn_;
     std::int64_t offset_ms_ = 0;
+    std::int64_t uncertainty_ms_ = 1000;
     int weight_used_ = 0;
     std::int64_t weight_minute_ = -1; // server minute weight_used_ belongs to
     std::int64_t backoff_until_ms_ = 0; // server clock

@@ -68,7 +68,8 @@ void session::begin_gap(std::int64_t now_ms, stream_status_kind k, std::string_v
         ++health_.gaps;
         synced_ = false;
     }
-    health_.gap_since_ms = now_ms; // a snapshot heals only if it was asked for after this
+    health_.gap_since_ms = now_ms;
+    ++gap_seq_; // a snapshot heals only if no gap began after it was asked for
     status(k, reason, code);
 }
 
@@ -163,7 +164,7 @@ void session::want_connections(std::int64_t now_ms) noexcept {
 void session::request_snapshot(std::int64_t now_ms, bool audit) noexcept {
     snapshot_ = pending::in_flight;
     snapshot_at_ms_ = now_ms + cfg_.request_timeout_ms;
-    snapshot_requested_ms_ = now_ms;
+    snapshot_gap_seq_ = gap_seq_;
     snapshot_heals_ = !synced_ && open_slots() > 0;
     session_action a{action_type::request_snapshot};
     a.id = ++snapshot_id_;
@@ -204,7 +205,7 @@ session::actions session::on_listen_key(std::int64_t now_ms, bool changed) noexc
         if (any) {
             close_all();
             ++health_.new_keys;
-            begin_gap(now_ms, stream_status_kind::gap, "new listenKey: connections replaced");
+            begin_gap(now_ms, stream_status_kind::disconnected, "new listenKey: connections replaced");
         }
     }
     schedule_keepalive(now_ms); // POST extends the key's validity like a PUT
@@ -266,7 +267,10 @@ session::actions session::on_opened(std::int64_t now_ms, int slot, std::uint64_t
     ++health_.connects;
     if (had_connection_) ++health_.reconnects;
     had_connection_ = true;
-    status(stream_status_kind::connected, "connected");
+    // The first open connection after none ends the outage for the book too: a snapshot asked
+    // for before this cannot heal (events between it and this connection are lost).
+    if (open_slots() == 1) status(stream_status_kind::resumed, "connected: stream resumed");
+    else status(stream_status_kind::connected, "connected (second connection)");
     if (!cfg_.redundant && o.phase == slot_phase::open) {
         // Make-before-break: the replacement is open; keep both for the overlap, then close the old.
         slots_[other].phase = slot_phase::closing_after_overlap;
@@ -338,7 +342,7 @@ session::actions session::on_snapshot(std::int64_t now_ms, std::uint64_t id) noe
     snapshot_ = pending::none;
     snapshot_attempts_ = 0;
     if (!synced_) {
-        if (snapshot_heals_ && snapshot_requested_ms_ >= health_.gap_since_ms) {
+        if (snapshot_heals_ && snapshot_gap_seq_ == gap_seq_) {
             synced_ = true;
             if (health_.gaps != 0) ++health_.healed;
             health_.gap_since_ms = 0;

@@ -201,7 +201,8 @@ private:
     std::uint64_t snapshot_id_ = 0;
     std::int64_t snapshot_at_ms_ = 0;
     std::uint32_t snapshot_attempts_ = 0;
-    std::int64_t snapshot_requested_ms_ = 0;
+    std::uint64_t snapshot_gap_seq_ = 0; // gap_seq_ when the snapshot in flight was asked for
+    std::uint64_t gap_seq_ = 0;          // gaps begun so far (exact: two in one millisecond differ)
     std::int64_t next_audit_ms_ = 0;
     std::uint64_t next_open_id_ = 0;
     bool started_ = false;

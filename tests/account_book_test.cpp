@@ -266,12 +266,39 @@ TEST(AccountBook, GapsMarkResyncAndOnlyALaterRequestHealsThem) {
         // A response to a request sent before the gap cannot cover what the gap lost.
         apply_all(b, {begin(2, 4000, account_book::all_scopes, {}, 4'999'999'999), end(2, 0)});
         EXPECT_TRUE(b.needs_resync());
+        if (kind == stream_status_kind::disconnected || kind == stream_status_kind::listen_key_expired)
+            (void)b.apply(gap(5'000'000'000, stream_status_kind::resumed)); // the stream is back
         apply_all(b, {begin(3, 5000, account_book::all_scopes, {}, 5'000'000'001), end(3, 0)});
         EXPECT_FALSE(b.needs_resync());
     }
     (void)b.apply(gap(6'000'000'000, stream_status_kind::connected));
     EXPECT_FALSE(b.needs_resync()) << "connecting loses nothing";
     EXPECT_EQ(b.counters().gaps, 4u);
+}
+
+TEST(AccountBook, AfterADisconnectOnlyASnapshotAskedForAfterTheStreamResumedHeals) {
+    account_book b(small);
+    apply_all(b, {begin(1, 1000, account_book::all_scopes, {}, 1000), end(1, 0)});
+    ASSERT_FALSE(b.needs_resync());
+    (void)b.apply(gap(2000)); // disconnected: the stream is down
+    // Asked for after the loss but before any connection was open again: events between this
+    // snapshot and the reconnection are lost, so it heals nothing.
+    apply_all(b, {begin(2, 3, account_book::all_scopes, {}, 3000), end(2, 0)});
+    EXPECT_TRUE(b.needs_resync());
+    event up;
+    make_stream_status(up, market::usdm, stream_status_kind::resumed, 4000);
+    EXPECT_EQ(b.apply(up), apply_status::applied);
+    apply_all(b, {begin(3, 3, account_book::all_scopes, {}, 3500), end(3, 0)}); // asked for before `resumed`
+    EXPECT_TRUE(b.needs_resync());
+    apply_all(b, {begin(4, 5, account_book::all_scopes, {}, 5000), end(4, 0)});
+    EXPECT_FALSE(b.needs_resync());
+    // A gap with the stream still up (a parse error, a ring overrun) needs no `resumed`.
+    (void)b.apply(gap(6000, stream_status_kind::parse_error));
+    apply_all(b, {begin(5, 7, account_book::all_scopes, {}, 7000), end(5, 0)});
+    EXPECT_FALSE(b.needs_resync());
+    // `resumed` while nothing is pending changes nothing.
+    make_stream_status(up, market::usdm, stream_status_kind::resumed, 8000);
+    EXPECT_EQ(b.apply(up), apply_status::not_for_book);
 }
 
 TEST(AccountBook, ViewIsConsistentOnlyAtBatchBoundaries) {
@@ -318,6 +345,43 @@ TEST(AccountBook, LeverageAndMultiAssetsAreLastWriterWins) {
     EXPECT_EQ(b.symbol("BTCUSDT")->leverage, 7u);
 }
 
+
+// Stream T runs ahead of the client's estimate of the server clock (T > E in real captures; the
+// simulator's T is ahead under load), so a snapshot asked for after a gap can carry an as-of time
+// older than the last streamed T while holding a newer value (a change the gap lost). Registers
+// without their own time in the snapshot are therefore also ordered by local knowledge.
+TEST(AccountBook, SnapshotRequestedAfterAStreamedValueReplacesItWhateverTheClocksSay) {
+    account_book b(small);
+    event ev;
+    // Streamed at T=799, received at local 100 ms.
+    (void)b.apply(make_leverage(ev, market::usdm, "BTCUSDT", 10, {800, 799, 100'000'000}));
+    (void)b.apply(make_multi_assets(ev, market::usdm, true, {800, 799, 100'000'000}));
+    // The snapshot left at local 200 ms; its as-of estimate (761) is behind T=799.
+    event lev_row = make_leverage(ev, market::usdm, "BTCUSDT", 20, at(0));
+    event ma_row = make_multi_assets(ev, market::usdm, false, at(0));
+    apply_all(b, {begin(1, 761, scope_leverage | scope_account_config, {}, 200'000'000), row(lev_row, 0),
+                  row(ma_row, 0), end(1, 2)});
+    EXPECT_EQ(b.symbol("BTCUSDT")->leverage, 20u);
+    EXPECT_FALSE(b.account().multi_assets);
+    // A replay of the replaced frame (another connection, a reconnect) cannot bring it back...
+    EXPECT_EQ(b.apply(make_leverage(ev, market::usdm, "BTCUSDT", 10, {800, 799, 300'000'000})), apply_status::stale);
+    EXPECT_EQ(b.apply(make_multi_assets(ev, market::usdm, true, {800, 799, 300'000'000})), apply_status::stale);
+    EXPECT_EQ(b.symbol("BTCUSDT")->leverage, 20u);
+    EXPECT_FALSE(b.account().multi_assets);
+    // ...while a later change still wins.
+    (void)b.apply(make_leverage(ev, market::usdm, "BTCUSDT", 30, {900, 900, 400'000'000}));
+    EXPECT_EQ(b.symbol("BTCUSDT")->leverage, 30u);
+}
+
+TEST(AccountBook, SnapshotRequestedBeforeAStreamedValueDoesNotReplaceANewerOne) {
+    account_book b(small);
+    event ev;
+    (void)b.apply(make_leverage(ev, market::usdm, "BTCUSDT", 10, {800, 799, 300'000'000}));
+    event lev_row = make_leverage(ev, market::usdm, "BTCUSDT", 20, at(0));
+    // Left at 200 ms, before the streamed value arrived, and older by the clocks: the stream wins.
+    apply_all(b, {begin(1, 761, scope_leverage, {}, 200'000'000), row(lev_row, 0), end(1, 1)});
+    EXPECT_EQ(b.symbol("BTCUSDT")->leverage, 10u);
+}
 TEST(AccountBook, RandomOrderWithDuplicatesEqualsTimeOrder) {
     std::mt19937_64 rng(99);
     const char* assets[] = {"USDT", "BNB", "BTC", "ETH"};

@@ -64,13 +64,42 @@ TEST(session, goes_live_through_key_connection_and_snapshot_in_that_order) {
     EXPECT_EQ(find(a, action_type::request_snapshot), nullptr) << "the snapshot must follow the connection";
     EXPECT_EQ(s.state(), session_state::connecting);
     a = copy(s.on_opened(20, 0, find(a, action_type::open_connection)->id));
-    EXPECT_TRUE(has_status(a, stream_status_kind::connected));
+    EXPECT_TRUE(has_status(a, stream_status_kind::resumed)) << "the first connection resumes the stream";
     ASSERT_NE(find(a, action_type::request_snapshot), nullptr);
     EXPECT_EQ(s.state(), session_state::syncing);
     EXPECT_EQ(s.health().waiting_for, "the snapshot that heals the gap");
     a = copy(s.on_snapshot(30, find(a, action_type::request_snapshot)->id));
     EXPECT_EQ(s.state(), session_state::live);
     EXPECT_EQ(s.health().gaps, 0u);
+}
+
+// Found by the feed on the simulator: the snapshot asked for on connecting, the connection lost
+// in the same millisecond, the answer arriving before the next connection. The snapshot must not
+// heal: events after it and before the reconnection are gone. Gaps are ordered by count, not ms.
+TEST(session, a_snapshot_asked_for_before_a_loss_in_the_same_millisecond_heals_nothing) {
+    session s;
+    auto a = copy(s.start(0));
+    a = copy(s.on_listen_key(10, true));
+    const auto open = *find(a, action_type::open_connection);
+    a = copy(s.on_opened(20, open.slot, open.id));
+    const auto snap = *find(a, action_type::request_snapshot);
+    a = copy(s.on_lost(20, open.slot, open.id)); // same millisecond
+    EXPECT_TRUE(has_status(a, stream_status_kind::disconnected));
+    (void)s.on_snapshot(21, snap.id);
+    EXPECT_NE(s.state(), session_state::live);
+    EXPECT_EQ(s.health().healed, 0u);
+    // The next connection resumes the stream and asks for a fresh snapshot; that one heals.
+    a = copy(s.tick(2000));
+    const auto* key = find(a, action_type::create_listen_key);
+    ASSERT_NE(key, nullptr);
+    a = copy(s.on_listen_key(2001, false));
+    const auto reopen = *find(a, action_type::open_connection);
+    a = copy(s.on_opened(2002, reopen.slot, reopen.id));
+    EXPECT_TRUE(has_status(a, stream_status_kind::resumed));
+    const auto* again = find(a, action_type::request_snapshot);
+    ASSERT_NE(again, nullptr);
+    (void)s.on_snapshot(2003, again->id);
+    EXPECT_EQ(s.state(), session_state::live);
 }
 
 TEST(session, keeps_the_key_alive_every_thirty_minutes_for_ten_hours) {
