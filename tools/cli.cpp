@@ -1,5 +1,6 @@
 // acctsync — command-line tool.
 //
+//   acctsync live ...   the feed against a venue (tools/cli_live.cpp; acctsync live --help)
 //   acctsync parse [--kind KIND] [--market usdm|coinm] [--lines] [--stats] [--on-demand-only] FILE|-
 //
 // Parses a payload (a user-data frame, a REST snapshot body, or a WS-API response) the way the
@@ -24,13 +25,15 @@
 #include "parse/event_json.hpp"
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
+#include "tools/cli_live.hpp"
 
 using namespace acctsync;
 
 namespace {
 
 int usage() {
-    std::fputs("usage: acctsync parse [--kind KIND] [--market usdm|coinm] [--lines] [--stats] [--on-demand-only] FILE|-\n"
+    std::fputs("usage: acctsync live [--market usdm|coinm] [--testnet] [--snapshot rest|wsapi] ... (acctsync live --help)\n"
+               "       acctsync parse [--kind KIND] [--market usdm|coinm] [--lines] [--stats] [--on-demand-only] FILE|-\n"
                "  KIND: user (default) | account-v2 | account-v3 | balance-v2 | balance-v3 | position-risk-v2 |\n"
                "        position-risk-v3 | symbol-config | account-config | coinm-account | coinm-balance |\n"
                "        coinm-position-risk | wsapi:METHOD (account.status, v2/account.status, account.balance,\n"
@@ -149,5 +152,6 @@ int cmd_parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     if (argc >= 2 && std::strcmp(argv[1], "parse") == 0) return cmd_parse(argc - 2, argv + 2);
+    if (argc >= 2 && std::strcmp(argv[1], "live") == 0) return tools::cmd_live(argc - 2, argv + 2);
     return usage();
 }

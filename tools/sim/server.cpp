@@ -250,7 +250,10 @@ struct server::impl {
             for (auto& a : accounts)
                 if (a.key_alive && now >= a.key_expiry) expire(a);
             if (cfg.rate > 0 && !paused.load())
-                for (int i = 0; i < batch; ++i) operate();
+                for (int i = 0; i < batch; ++i) {
+                    if (cfg.max_operations > 0 && st.operations >= cfg.max_operations) break; // --ops N: done
+                    operate();
+                }
         }
     }
 
@@ -357,6 +360,10 @@ struct server::impl {
         const unsigned v = req.version();
         const std::string_view prefix = cfg.venue == market::usdm ? "/fapi/" : "/dapi/";
 
+        if (path == "/admin/pause" || path == "/admin/resume") { // the scenario stops or goes on
+            paused = path == "/admin/pause";
+            return json(http::status::ok, paused ? "{\"paused\":true}" : "{\"paused\":false}", v);
+        }
         if (path == "/admin/truth") {
             const auto acc = query_param(query, "account");
             int i = 0;
@@ -875,6 +882,20 @@ void server::expire_listen_key(int i) {
 }
 
 void server::pause_scenario(bool paused) { impl_->paused = paused; }
+
+bool server::drop_connection(int i) {
+    return impl_->on_io([this, i] {
+        for (auto& w : impl_->accounts.at(static_cast<std::size_t>(i)).subscribers) {
+            auto c = w.lock();
+            if (!c || c->closed) continue;
+            beast::get_lowest_layer(c->ws).close(); // TCP gone: no close frame, no close_notify
+            c->closed = true;
+            c->wake.cancel();
+            return true;
+        }
+        return false;
+    });
+}
 
 server::stats server::current_stats() {
     return impl_->on_io([this] { return impl_->st; });

@@ -18,7 +18,8 @@
 //         account.position, v2/account.position (logged-on session, or apiKey + HMAC over the sorted
 //         params incl. apiKey), userDataStream.start/ping/stop; {"id","status","result"|"error",
 //         "rateLimits"} envelopes
-//   admin GET /admin/truth?account=N (no auth, loopback): the account in the mirror's JSON shape
+//   admin GET /admin/truth?account=N (no auth, loopback): the account in the mirror's JSON shape;
+//         GET /admin/pause, /admin/resume: the scenario stops and goes on
 //
 // Threads: the server runs its own io_context on one thread (start()); the public methods may be
 // called from any thread.
@@ -76,6 +77,7 @@ struct server_config {
     std::chrono::milliseconds refuse_duration = std::chrono::seconds(5);
     std::string scenario = "mixed"; // mixed | fills | funding | transfers
     int burst = 1;                  // operations per tick (the average rate stays `rate`)
+    std::uint64_t max_operations = 0; // the scenario stops after this many (0 = never): a truth that no longer moves
 };
 
 class server {
@@ -101,6 +103,9 @@ public:
     void expire_listen_key(int account);
     // Pauses/resumes the scenario (frames stop being generated).
     void pause_scenario(bool paused);
+    // Cuts account i's oldest open user-data connection at the TCP level (no close frame, no
+    // close_notify), as a network failure would. False when it has none.
+    bool drop_connection(int account);
 
     struct stats {
         std::uint64_t frames_sent = 0;

@@ -1,0 +1,133 @@
+// `acctsync live` as a user runs it: the binary against acctsync-sim over loopback TLS. Its
+// --json-out equals the simulator's truth once the scenario has stopped (--ops N), and each way
+// it can fail ends with a clear message and exit status.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "support/sim_fixture.hpp"
+
+using namespace acctsync;
+using namespace acctsync::test;
+
+namespace {
+
+struct run_result {
+    int status = -1;
+    std::string output; // stdout and stderr
+};
+
+// Runs the CLI with `args` (a shell-quoted string) and the key in the environment, bounded by
+// `timeout` (coreutils). Credentials go through the environment, never the command line.
+run_result run_cli(const std::string& args, int timeout_s = 60) {
+    const std::string cmd = "timeout " + std::to_string(timeout_s) + " " ACCTSYNC_CLI " live " + args + " 2>&1";
+    run_result r;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) return r;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
+    const int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+struct cli_live : sim_fixture {
+    std::string out_file = ::testing::TempDir() + "acctsync_live_book.json";
+
+    void start_sim(std::uint64_t ops, const std::function<void(sim::server_config&)>& tweak = {}) {
+        start(300, market::usdm, [&](sim::server_config& c) {
+            c.accounts = 1;
+            c.max_operations = ops;
+            if (tweak) tweak(c);
+        });
+        setenv("BINANCE_API_KEY", srv->api_key(0).c_str(), 1);
+        setenv("BINANCE_API_SECRET", srv->api_secret(0).c_str(), 1);
+        unsetenv("BINANCE_PRIVATE_KEY_FILE");
+    }
+    std::string endpoints(const std::string& ca = ca_dir + "/ca.pem") const {
+        const std::string base = "localhost:" + std::to_string(srv->port());
+        return "--rest-url https://" + base + " --ws-url wss://" + base + " --wsapi-url wss://" + base +
+               " --connect-to 127.0.0.1 --ca-file " + ca;
+    }
+    void TearDown() override {
+        unsetenv("BINANCE_API_KEY");
+        unsetenv("BINANCE_API_SECRET");
+        std::remove(out_file.c_str());
+        sim_fixture::TearDown();
+    }
+};
+
+} // namespace
+
+TEST_F(cli_live, its_json_out_equals_the_truth_after_the_scenario_stops) {
+    start_sim(600); // two seconds of operations at 300/s, then the truth stands still
+    const auto r = run_cli(endpoints() + " --duration 5 --json-out " + out_file);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("state=live"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("acctsync live: in sync"), std::string::npos) << r.output;
+    EXPECT_EQ(srv->current_stats().operations, 600u);
+    EXPECT_EQ(read_file(out_file), srv->truth(0) + "\n");
+}
+
+TEST_F(cli_live, with_websocket_api_snapshots_too) {
+    start_sim(300);
+    const auto r = run_cli(endpoints() + " --snapshot wsapi --duration 4 --json-out " + out_file);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(read_file(out_file), srv->truth(0) + "\n");
+}
+
+TEST_F(cli_live, a_rejected_key_is_reported_and_not_retried_forever) {
+    start_sim(10);
+    setenv("BINANCE_API_KEY", std::string(64, 'x').c_str(), 1); // well formed, unknown to the venue
+    const auto r = run_cli(endpoints() + " --duration 20");
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("listen key: -2015"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("retrying cannot help"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find(srv->api_secret(0)), std::string::npos) << "the secret is never printed";
+}
+
+TEST_F(cli_live, a_certificate_from_an_untrusted_ca_is_a_tls_failure) {
+    start_sim(10);
+    const auto r = run_cli(endpoints(ca_dir + "/rogue-ca.pem") + " --duration 20");
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("tls_untrusted_ca"), std::string::npos) << r.output;
+}
+
+TEST_F(cli_live, an_unreachable_host_gives_up_with_the_reason) {
+    start_sim(10);
+    const auto r = run_cli("--rest-url https://127.0.0.1:1 --ws-url wss://127.0.0.1:1 --ca-file " + ca_dir +
+                           "/ca.pem --give-up-after 2");
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("not live after"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("connect_refused"), std::string::npos) << r.output;
+}
+
+TEST_F(cli_live, a_missing_key_and_a_bad_flag_are_usage_errors) {
+    unsetenv("BINANCE_API_KEY");
+    unsetenv("BINANCE_API_SECRET");
+    auto r = run_cli("--duration 1");
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("no API key"), std::string::npos) << r.output;
+    r = run_cli("--market spot");
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("--market is usdm or coinm"), std::string::npos) << r.output;
+    r = run_cli("--frobnicate");
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("unknown option --frobnicate"), std::string::npos) << r.output;
+    r = run_cli("--help");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("--json-out FILE"), std::string::npos) << r.output;
+}
