@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 namespace acctsync {
 
@@ -30,6 +31,14 @@ namespace {
     return t >= reg_time ? t : never;
 }
 
+[[nodiscard]] constexpr std::string_view side_suffix(position_side s) noexcept {
+    switch (s) {
+    case position_side::long_side: return ":LONG";
+    case position_side::short_side: return ":SHORT";
+    default: return "";
+    }
+}
+
 [[nodiscard]] inline std::uint64_t position_hash(const symbol_string& s, position_side side) noexcept {
     return s.hash() ^ (static_cast<std::uint64_t>(side) * 0x9E3779B97F4A7C15ULL);
 }
@@ -42,7 +51,7 @@ void account_book::index_table::init(std::uint32_t entries) {
     mask = n - 1;
 }
 
-account_book::account_book(book_capacity cap) : cap_(cap) {
+account_book::account_book(book_capacity cap, std::int64_t drift_grace_ms) : cap_(cap), drift_grace_ms_(drift_grace_ms) {
     if (cap.assets == 0 || cap.positions == 0 || cap.symbols == 0 || cap.assets > (1u << 24) ||
         cap.positions > (1u << 24) || cap.symbols > (1u << 24))
         throw std::invalid_argument("account_book: capacities must be in [1, 2^24]");
@@ -145,6 +154,22 @@ std::int64_t account_book::position_horizon(const symbol_string& symbol) const n
     return h;
 }
 
+// Gathers one drifted key into the open snapshot's report (names as far as they fit).
+void account_book::note_drift(std::string_view what, std::string_view name) noexcept {
+    ++open_drift_.keys;
+    char buf[text_string::capacity];
+    std::size_t n = open_drift_.names.size();
+    const std::size_t need = (n != 0 ? 1 : 0) + what.size() + name.size();
+    if (n + need > sizeof buf) return;
+    std::memcpy(buf, open_drift_.names.data(), n);
+    if (n != 0) buf[n++] = ',';
+    std::memcpy(buf + n, what.data(), what.size());
+    n += what.size();
+    if (!name.empty()) std::memcpy(buf + n, name.data(), name.size());
+    n += name.size();
+    (void)open_drift_.names.assign({buf, n});
+}
+
 void account_book::mark_full() noexcept {
     full_ = true;
     ++counters_.capacity_exceeded;
@@ -193,6 +218,10 @@ apply_status account_book::apply_balance(const event_header& h, const balance_up
     }
     bool changed = false;
     const std::int64_t t = snap ? b.update_time_ms : stream_time(h);
+    if (snap && drift_checked() && t > e->time_ms && t < open_marker_.as_of_ms - drift_grace_ms_ &&
+        (((b.fields & f::f_wallet_balance) && b.wallet_balance != e->wallet_balance) ||
+         ((b.fields & f::f_cross_wallet_balance) && b.cross_wallet_balance != e->cross_wallet_balance)))
+        note_drift("", e->asset.view()); // changed long ago, and the stream never said so
     if (t >= e->time_ms) {
         if (b.fields & f::f_wallet_balance) e->wallet_balance = b.wallet_balance;
         if (b.fields & f::f_cross_wallet_balance) e->cross_wallet_balance = b.cross_wallet_balance;
@@ -238,6 +267,11 @@ apply_status account_book::apply_position(const event_header& h, const position_
     }
     bool changed = false;
     const std::int64_t t = snap ? p.update_time_ms : stream_time(h);
+    if (snap && drift_checked() && t > e->time_ms && t < open_marker_.as_of_ms - drift_grace_ms_ &&
+        (((p.fields & f::f_amount) && p.amount != e->amount) ||
+         ((p.fields & f::f_entry_price) && p.entry_price != e->entry_price) ||
+         ((p.fields & f::f_isolated_wallet) && p.isolated_wallet != e->isolated_wallet)))
+        note_drift(e->symbol.view(), side_suffix(e->side));
     if (t >= e->time_ms) {
         if (p.fields & f::f_amount) e->amount = p.amount;
         if (p.fields & f::f_entry_price) e->entry_price = p.entry_price;
@@ -281,6 +315,7 @@ apply_status account_book::apply_position(const event_header& h, const position_
             }
             const std::int64_t sent = open_marker_.request_sent_ns;
             const std::int64_t t = snapshot_stamp(as_of, sent, s->leverage_time_ms, s->leverage_recv_ns);
+            check_timeless_drift(s->leverage != 0 && s->leverage != p.leverage, s->leverage_recv_ns, "lev:", s->symbol.view());
             if (t != never) {
                 set_leverage(*s, p.leverage, t, sent);
                 changed = true;
@@ -312,6 +347,8 @@ apply_status account_book::apply_leverage(const event_header& h, const leverage_
         return timeless_stamp(h, snap ? &open_marker_ : nullptr, reg_time, reg_recv);
     };
     bool changed = false;
+    if (snap && (l.fields & f::f_leverage))
+        check_timeless_drift(s->leverage != 0 && s->leverage != l.leverage, s->leverage_recv_ns, "lev:", s->symbol.view());
     if (l.fields & f::f_leverage) {
         if (const std::int64_t t = stamp(s->leverage_time_ms, s->leverage_recv_ns); t != never) {
             set_leverage(*s, l.leverage, t, recv);
@@ -341,6 +378,12 @@ apply_status account_book::apply_account_config(const event_header& h, const acc
         return timeless_stamp(h, snap ? &open_marker_ : nullptr, reg_time, reg_recv);
     };
     bool changed = false;
+    if (snap && (a.fields & f::f_multi_assets))
+        check_timeless_drift(account_.multi_assets_time_ms != never && account_.multi_assets != a.multi_assets,
+                             account_.multi_assets_recv_ns, "multi_assets", {});
+    if (snap && (a.fields & f::f_dual_side_position))
+        check_timeless_drift(account_.dual_side_time_ms != never && account_.dual_side_position != a.dual_side_position,
+                             account_.dual_side_recv_ns, "dual_side_position", {});
     if (a.fields & f::f_multi_assets) {
         if (const std::int64_t t = stamp(account_.multi_assets_time_ms, account_.multi_assets_recv_ns); t != never) {
             account_.multi_assets = a.multi_assets;
@@ -368,6 +411,7 @@ apply_status account_book::apply_snapshot_begin(const event_header&, const snaps
     open_snapshot_ = snapshot_generation_;
     open_marker_ = s;
     open_rows_ = 0;
+    open_drift_ = {};
     return abandoned ? apply_status::unexpected : apply_status::applied;
 }
 
@@ -417,18 +461,31 @@ apply_status account_book::apply_snapshot_end(const event_header&, const snapsho
     open_snapshot_ = 0;
     if (s.snapshot_id != begin.snapshot_id) return apply_status::unexpected;
     // A row lost between begin and end would make absent-means-flat a lie.
-    if (!s.complete || s.row_count != rows) return apply_status::applied;
+    if (!s.complete || s.row_count != rows) {
+        finish_drift(begin.snapshot_id);
+        return apply_status::applied;
+    }
 
     const std::int64_t as_of = begin.as_of_ms;
+    const std::int64_t drift_before = as_of - drift_grace_ms_;
     if (begin.scope & scope_assets) {
-        for (std::uint32_t i = 0; i < n_balances_; ++i)
-            if (balances_[i].seen_in_snapshot != gen) flatten(balances_[i], as_of);
+        for (std::uint32_t i = 0; i < n_balances_; ++i) {
+            balance_entry& b = balances_[i];
+            if (b.seen_in_snapshot == gen) continue;
+            if (drift_checked() && b.time_ms < drift_before && !(b.wallet_balance.is_zero() && b.cross_wallet_balance.is_zero()))
+                note_drift("", b.asset.view()); // gone long ago, and the stream never said so
+            flatten(b, as_of);
+        }
         assets_horizon_ms_ = std::max(assets_horizon_ms_, as_of);
     }
     if (begin.scope & scope_positions) {
         if (begin.symbol_filter.empty()) {
-            for (std::uint32_t i = 0; i < n_positions_; ++i)
-                if (positions_[i].seen_in_snapshot != gen) flatten(positions_[i], as_of);
+            for (std::uint32_t i = 0; i < n_positions_; ++i) {
+                position_entry& p = positions_[i];
+                if (p.seen_in_snapshot == gen) continue;
+                if (drift_checked() && p.time_ms < drift_before && !p.flat()) note_drift(p.symbol.view(), side_suffix(p.side));
+                flatten(p, as_of);
+            }
             positions_horizon_ms_ = std::max(positions_horizon_ms_, as_of);
         } else {
             for (std::uint32_t i = 0; i < n_positions_; ++i)
@@ -445,8 +502,26 @@ apply_status account_book::apply_snapshot_end(const event_header&, const snapsho
     // A symbol-filtered snapshot heals nothing account-wide.
     if (!resume_pending_ && begin.request_sent_ns >= dirty_since_ns_ && begin.symbol_filter.empty())
         dirty_scopes_ = static_cast<std::uint8_t>(dirty_scopes_ & ~begin.scope);
+    finish_drift(begin.snapshot_id);
     ++counters_.snapshots_completed;
     return apply_status::applied;
+}
+
+void account_book::finish_drift(std::uint64_t snapshot_id) noexcept {
+    if (open_drift_.keys == 0) return;
+    drift_ = open_drift_;
+    drift_.snapshot_id = snapshot_id;
+    ++counters_.drift_snapshots;
+    counters_.drift_keys += open_drift_.keys;
+    open_drift_ = {};
+}
+
+// A register without its own time: the snapshot differs from a value known well before the
+// request left (beyond the grace), so the stream lost the change.
+void account_book::check_timeless_drift(bool differs, std::int64_t reg_recv_ns, std::string_view what,
+                                        std::string_view name) noexcept {
+    if (differs && drift_checked() && reg_recv_ns < open_marker_.request_sent_ns - drift_grace_ms_ * 1'000'000)
+        note_drift(what, name);
 }
 
 apply_status account_book::apply_status_event(const event_header& h, const stream_status& s) noexcept {

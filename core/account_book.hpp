@@ -34,6 +34,15 @@
 // first connection open again): a snapshot asked for before it leaves the events between the
 // snapshot and the reconnection unaccounted for, and heals nothing.
 //
+// Drift: while the book is in sync, a snapshot row that changes a register the stream should
+// already have changed — a balance or position whose updateTime is older than the snapshot's
+// as-of time by more than drift_grace_ms and newer than the register; a key the snapshot
+// leaves out while the book holds it non-zero from before that; a leverage or account flag
+// that differs from a value received more than drift_grace_ms before the request left — means
+// the stream lost events while looking healthy. The snapshot heals it as usual; the book counts
+// it and names the keys (drift()). Within the grace the stream may simply not have delivered
+// yet, so nothing is claimed.
+//
 // Threads: one thread owns a book (normally the strategy thread that drains its ring). Nothing
 // here is synchronised. No allocation after construction; apply() never throws.
 #pragma once
@@ -142,6 +151,13 @@ struct book_capacity {
     std::uint32_t symbols = 1024;
 };
 
+// What the last snapshot that found drift found (see account_book::drift()).
+struct drift_report {
+    std::uint64_t snapshot_id = 0;
+    std::uint32_t keys = 0;          // registers that differed
+    text_string names{};             // the first of them, comma-separated ("USDT,BTCUSDT:LONG,lev:ETHUSDT")
+};
+
 struct book_counters {
     std::uint64_t applied = 0;
     std::uint64_t stale = 0;
@@ -151,12 +167,15 @@ struct book_counters {
     std::uint64_t gaps = 0;
     std::uint64_t snapshots_completed = 0;
     std::uint64_t flattened = 0;
+    std::uint64_t drift_snapshots = 0; // snapshots that found drift (each healed what it found)
+    std::uint64_t drift_keys = 0;
 };
 
 class account_book {
 public:
     // Allocates every table now; nothing is allocated afterwards. Throws on a zero capacity.
-    explicit account_book(book_capacity cap = {});
+    // drift_grace_ms: how long a change may take to reach the stream (see "Drift" above).
+    explicit account_book(book_capacity cap = {}, std::int64_t drift_grace_ms = 1000);
 
     [[nodiscard]] apply_status apply(const event& ev) noexcept;
 
@@ -180,6 +199,8 @@ public:
     [[nodiscard]] std::uint8_t dirty_scopes() const noexcept { return dirty_scopes_; }
     [[nodiscard]] bool needs_resync() const noexcept { return dirty_scopes_ != 0 || full_; }
     [[nodiscard]] const book_counters& counters() const noexcept { return counters_; }
+    // The last snapshot that found drift (counters().drift_snapshots says whether there was one).
+    [[nodiscard]] const drift_report& drift() const noexcept { return drift_; }
     [[nodiscard]] const book_capacity& capacity() const noexcept { return cap_; }
 
     static constexpr std::uint8_t all_scopes = scope_assets | scope_positions | scope_leverage | scope_account_config;
@@ -208,6 +229,10 @@ private:
     void flatten(position_entry& p, std::int64_t as_of) noexcept;
     void set_leverage(symbol_entry& s, std::uint32_t leverage, std::int64_t t, std::int64_t recv_ns) noexcept;
     void mark_full() noexcept;
+    void note_drift(std::string_view what, std::string_view name) noexcept;
+    void check_timeless_drift(bool differs, std::int64_t reg_recv_ns, std::string_view what, std::string_view name) noexcept;
+    void finish_drift(std::uint64_t snapshot_id) noexcept;
+    [[nodiscard]] bool drift_checked() const noexcept { return dirty_scopes_ == 0 && !full_; }
 
     book_capacity cap_;
     std::unique_ptr<balance_entry[]> balances_;
@@ -233,6 +258,9 @@ private:
     std::uint8_t dirty_scopes_ = all_scopes; // a new book has never been synced
     std::int64_t dirty_since_ns_ = std::numeric_limits<std::int64_t>::min();
     bool resume_pending_ = false; // every connection went down: no snapshot heals until `resumed`
+    std::int64_t drift_grace_ms_;
+    drift_report drift_{};
+    drift_report open_drift_{}; // being gathered by the open snapshot
     book_counters counters_;
 };
 

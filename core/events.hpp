@@ -227,6 +227,8 @@ enum class stream_status_kind : std::uint8_t {
     snapshot_failed,
     resumed,       // a connection is open again after none was: the stream is covered from here on,
                    // so a snapshot asked for after this heals the gap (before it, it cannot)
+    drift,         // a snapshot found keys the stream should have changed and did not (events lost
+                   // while the connection looked healthy); detail names them; the snapshot healed them
 };
 
 struct stream_status {
@@ -385,7 +387,7 @@ struct enum_traits<stream_status_kind> {
     static constexpr std::string_view names[] = {"unknown",       "connected",     "disconnected",
                                                  "listen_key_expired", "gap",      "parse_error",
                                                  "unknown_event", "ignored_event", "snapshot_failed",
-                                                 "resumed"};
+                                                 "resumed",       "drift"};
 };
 template <>
 struct enum_traits<snapshot_kind> {

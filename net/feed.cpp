@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/event_builders.hpp"
 #include "net/rest_client.hpp"
 #include "net/thread_affinity.hpp"
 #include "net/wsapi_client.hpp"
@@ -120,7 +121,7 @@ struct feed::impl {
     std::atomic<std::uint64_t> frames{0}, events{0}, parse_errors{0}, overruns{0}, duplicates{0}, snapshots{0};
     std::atomic<std::int64_t> last_frame_ns{0};
     std::atomic<std::uint8_t> state{0};
-    std::atomic<std::uint64_t> reconnects{0}, gaps{0}, healed{0}, keepalives{0}, rotations{0};
+    std::atomic<std::uint64_t> reconnects{0}, gaps{0}, healed{0}, keepalives{0}, rotations{0}, drift_rotations{0};
 
     impl(feed& f, const feed_config& c)
         : owner(f), cfg(c), tls(c.tls), rest(tls, rest_cfg(c)), sess(c.session),
@@ -503,6 +504,20 @@ struct feed::impl {
         }
     }
 
+    // A consumer's snapshot found drift: the stream lost events while it looked healthy, so the
+    // connections are replaced (the snapshot has healed the book already).
+    void service_drift() {
+        bool any = false;
+        for (auto& c : owner.consumers_) {
+            const std::uint64_t d = c->drift_.load(std::memory_order_relaxed);
+            if (d != c->drift_acted_) {
+                c->drift_acted_ = d;
+                any = true;
+            }
+        }
+        if (any) act(sess.on_drift(now_ms()));
+    }
+
     void network_loop() {
         if (cfg.pin_core >= 0) (void)pin_current_thread(cfg.pin_core);
         auto sink_ = sink();
@@ -518,6 +533,7 @@ struct feed::impl {
                 for (auto& a : got) handle(a);
             }
             service_overruns();
+            service_drift();
             int open = 0;
             for (int i = 0; i < max_slots; ++i) open += owned[i] ? 1 : 0;
             const int wait = cfg.mode == read_mode::busy_poll ? 0 : (open > 1 ? 1 : 5);
@@ -572,12 +588,14 @@ struct feed::impl {
         healed.store(h.healed, std::memory_order_relaxed);
         keepalives.store(h.keepalives, std::memory_order_relaxed);
         rotations.store(h.rotations, std::memory_order_relaxed);
+        drift_rotations.store(h.drift_rotations, std::memory_order_relaxed);
     }
 };
 
 feed::feed(feed_config cfg) : cfg_(std::move(cfg)) {
     for (int k = 0; k < cfg_.consumers; ++k)
-        consumers_.push_back(std::unique_ptr<feed_consumer>(new feed_consumer(cfg_.ring_capacity, cfg_.book)));
+        consumers_.push_back(
+            std::unique_ptr<feed_consumer>(new feed_consumer(cfg_.ring_capacity, cfg_.book, cfg_.drift_grace_ms)));
     impl_ = std::make_unique<impl>(*this, cfg_);
 }
 
@@ -595,6 +613,16 @@ void feed::stop() {
     impl_->post({command::quit});
     if (impl_->control_thread.joinable()) impl_->control_thread.join();
     for (auto& w : impl_->ws) w->abort();
+}
+
+const event& feed_consumer::drift_event(const event& end) noexcept {
+    const drift_report& d = book_.drift();
+    make_stream_status(drift_ev_, end.header.venue, stream_status_kind::drift, end.header.recv_time_ns);
+    drift_ev_.header.account = end.header.account;
+    drift_ev_.payload.status.count = d.keys;
+    drift_ev_.payload.status.detail = d.names;
+    drift_.store(book_.counters().drift_snapshots, std::memory_order_relaxed);
+    return drift_ev_;
 }
 
 feed_error feed::last_error() const {
@@ -617,6 +645,8 @@ feed_health feed::health() const noexcept {
     h.snapshots = m.snapshots.load(std::memory_order_relaxed);
     h.keepalives = m.keepalives.load(std::memory_order_relaxed);
     h.rotations = m.rotations.load(std::memory_order_relaxed);
+    h.drift_rotations = m.drift_rotations.load(std::memory_order_relaxed);
+    for (const auto& c : consumers_) h.drift += c->drift_.load(std::memory_order_relaxed);
     const auto last = m.last_frame_ns.load(std::memory_order_relaxed);
     h.last_event_age_ms = last == 0 ? -1 : ns_to_ms(mono_ns() - last);
     return h;

@@ -76,6 +76,9 @@ struct feed_config {
     book_capacity book{};
     std::int64_t overrun_spin_ns = 50'000; // a full ring is waited for this long, then overrun
     std::int32_t recv_window_ms = 5000;
+    // How long a change may take to reach the stream; an audit snapshot that shows a change
+    // older than this which the stream never delivered is drift (core/account_book.hpp).
+    std::int64_t drift_grace_ms = 1000;
 
     // Mainnet (or testnet) endpoints of a market.
     [[nodiscard]] static feed_config for_venue(market venue, bool testnet = false);
@@ -95,6 +98,8 @@ struct feed_health {
     std::uint64_t keepalives = 0;
     std::uint64_t rotations = 0;
     std::int64_t last_event_age_ms = -1; // since the last frame; -1 = none yet
+    std::uint64_t drift = 0;          // snapshots that found drift, summed over the consumers
+    std::uint64_t drift_rotations = 0; // connections replaced because of drift
 };
 
 // The last request or connection that failed (cold path: read it for a status line or a log).
@@ -115,6 +120,8 @@ class feed_consumer {
 public:
     // Consumer thread. Drains up to `limit` events: each is applied to the book, then handed to
     // handler(const event&, const account_book&). Returns how many. No allocation, no lock.
+    // A snapshot that found drift is followed by a stream_status `drift` event made here (its
+    // detail names the keys; the book is already healed), and the feed replaces the connection.
     template <class Handler>
         requires std::invocable<Handler&, const event&, const account_book&>
     std::size_t poll(Handler&& handler, std::size_t limit = 256) noexcept {
@@ -122,6 +129,9 @@ public:
             [&](const event& ev) {
                 (void)book_.apply(ev);
                 handler(ev, static_cast<const account_book&>(book_));
+                if (ev.header.type == event_type::snapshot_end &&
+                    book_.counters().drift_snapshots != drift_.load(std::memory_order_relaxed)) [[unlikely]]
+                    handler(drift_event(ev), static_cast<const account_book&>(book_));
             },
             limit);
     }
@@ -132,13 +142,18 @@ public:
 
 private:
     friend class feed;
-    feed_consumer(std::size_t ring_capacity, book_capacity cap) : ring_(ring_capacity), book_(cap) {}
+    feed_consumer(std::size_t ring_capacity, book_capacity cap, std::int64_t drift_grace_ms)
+        : ring_(ring_capacity), book_(cap, drift_grace_ms) {}
+    const event& drift_event(const event& end) noexcept; // consumer thread; publishes drift_
 
     spsc_ring<event> ring_;
     account_book book_;
+    event drift_ev_{};
+    std::atomic<std::uint64_t> drift_{0}; // book_.counters().drift_snapshots, for the network thread
     // network-thread side
     bool overrun_ = false;          // losing events until its gap status is in the ring
     bool reseed_wanted_ = false;    // gap delivered: a snapshot for it alone is due
+    std::uint64_t drift_acted_ = 0; // drift_ already answered with a rotation
 };
 
 class feed {

@@ -337,6 +337,17 @@ session::actions session::on_listen_key_expired(std::int64_t now_ms, int slot, s
     return flush();
 }
 
+session::actions session::on_drift(std::int64_t now_ms) noexcept {
+    if (!started_) return flush();
+    for (auto& s : slots_)
+        if (s.phase == slot_phase::open && s.rotate_at_ms > now_ms) {
+            s.rotate_at_ms = now_ms; // replaced at once (redundant: one at a time, by tick)
+            ++health_.drift_rotations;
+        }
+    if (key_ == pending::none) want_connections(now_ms);
+    return flush();
+}
+
 session::actions session::on_snapshot(std::int64_t now_ms, std::uint64_t id) noexcept {
     if (!started_ || snapshot_ != pending::in_flight || id != snapshot_id_) return flush();
     snapshot_ = pending::none;

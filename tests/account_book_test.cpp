@@ -301,6 +301,46 @@ TEST(AccountBook, AfterADisconnectOnlyASnapshotAskedForAfterTheStreamResumedHeal
     EXPECT_EQ(b.apply(up), apply_status::not_for_book);
 }
 
+// Drift: the stream lost a change while the book was in sync; an audit snapshot shows it.
+TEST(AccountBook, AnAuditSnapshotNamesWhatTheStreamLostAndHealsIt) {
+    account_book b(small, 1000);
+    event ev;
+    apply_all(b, {begin(1, 1000, account_book::all_scopes, {}, 1'000'000'000), end(1, 0)});
+    apply_all(b, {balance("USDT", "100", 1100), position("BTCUSDT", position_side::long_side, "1", 1100),
+                  position("ETHUSDT", position_side::both, "2", 1100)});
+    (void)b.apply(make_leverage(ev, market::usdm, "BTCUSDT", 10, {1100, 1100, 1'100'000'000}));
+    ASSERT_FALSE(b.needs_resync());
+    // Audit as of 5000 (sent at 5 s): USDT changed at 2000 (the stream never said so), BTCUSDT
+    // LONG changed at 4500 (within the grace: the stream may still deliver it), ETHUSDT is gone
+    // (absent, held non-zero since 1100), the leverage differs from a value known since 1.1 s.
+    event lev = make_leverage(ev, market::usdm, "BTCUSDT", 20, at(0));
+    apply_all(b, {begin(2, 5000, account_book::all_scopes, {}, 5'000'000'000), row(balance("USDT", "90", 0), 2000),
+                  row(position("BTCUSDT", position_side::long_side, "3", 0), 4500), row(lev, 0), end(2, 3)});
+    EXPECT_EQ(b.counters().drift_snapshots, 1u);
+    EXPECT_EQ(b.drift().keys, 3u);
+    EXPECT_EQ(b.drift().snapshot_id, 2u);
+    EXPECT_EQ(b.drift().names.view(), "USDT,lev:BTCUSDT,ETHUSDT");
+    // ...and healed, the change within the grace too.
+    EXPECT_EQ(wallet_of(b, "USDT"), "90");
+    EXPECT_EQ(amount_of(b, "BTCUSDT", position_side::long_side), "3");
+    EXPECT_EQ(amount_of(b, "ETHUSDT", position_side::both), "0");
+    EXPECT_EQ(b.symbol("BTCUSDT")->leverage, 20u);
+    // The same snapshot again finds nothing.
+    apply_all(b, {begin(3, 5000, account_book::all_scopes, {}, 5'000'000'000), row(balance("USDT", "90", 0), 2000),
+                  row(position("BTCUSDT", position_side::long_side, "3", 0), 4500), row(lev, 0), end(3, 3)});
+    EXPECT_EQ(b.counters().drift_snapshots, 1u);
+}
+
+TEST(AccountBook, ADirtyBookClaimsNoDrift) {
+    account_book b(small, 1000);
+    apply_all(b, {balance("USDT", "100", 1100)});
+    ASSERT_TRUE(b.needs_resync()); // never synced: differences are expected, not drift
+    apply_all(b, {begin(1, 5000, account_book::all_scopes, {}, 5'000'000'000), row(balance("USDT", "90", 0), 2000),
+                  end(1, 1)});
+    EXPECT_EQ(b.counters().drift_snapshots, 0u);
+    EXPECT_EQ(wallet_of(b, "USDT"), "90");
+}
+
 TEST(AccountBook, ViewIsConsistentOnlyAtBatchBoundaries) {
     account_book b(small);
     event e0, e1, e2;

@@ -184,7 +184,11 @@ TEST_P(feed_fault_matrix, the_book_equals_the_truth_after_the_fault) {
             c.refuse_duration = 500ms;
             c.ban_duration = 1s;
         });
-        net::feed f(feed_cfg());
+        auto cfg = feed_cfg();
+        // Audits every 300 ms: the only way to notice `gap` and `half_open`; healed within one.
+        cfg.session.audit_period_ms = 300;
+        cfg.drift_grace_ms = 100;
+        net::feed f(std::move(cfg));
         f.start();
         run_and_compare(f, 0.8);
         const auto h = f.health();
@@ -202,7 +206,8 @@ TEST_P(feed_fault_matrix, the_book_equals_the_truth_after_the_fault) {
 INSTANTIATE_TEST_SUITE_P(every_fault, feed_fault_matrix,
                          ::testing::Values("duplicate", "malformed", "split", "oversized", "drop", "stall", "expire",
                                            "refuse", "key_deleted", "ping_storm", "slow_rest", "rest_5xx", "rest_429",
-                                           "rest_418", "skew", "drop+expire+duplicate+split",
+                                           "rest_418", "skew", "gap", "half_open", "drop+expire+duplicate+split",
+                                           "gap+half_open+drop+rest_5xx",
                                            "malformed+stall+rest_5xx+skew", "refuse+key_deleted+oversized+slow_rest"),
                          [](const auto& info) {
                              std::string n = info.param;
@@ -291,3 +296,42 @@ TEST_F(feed_sim, redundant_connections_survive_losing_one_without_a_gap) {
     EXPECT_GT(h.duplicates, 0u) << "order updates arrive twice and reach the consumer once";
     EXPECT_GE(h.reconnects, reconnects_before + 3) << "each lost connection was replaced";
 }
+
+// Silent loss while the connection looks healthy: `gap` drops single frames, `half_open` keeps
+// pinging and delivers nothing. Only the audit sees it: each drift is an event naming the keys,
+// the book is healed, and after a drift the connection is replaced (which ends a half-open one).
+class feed_silent_loss : public feed_sim, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(feed_silent_loss, the_audit_reports_names_and_heals_it) {
+    start(300, market::usdm, [&](sim::server_config& c) {
+        c.faults = {GetParam()};
+        c.fault_rate = std::string(GetParam()) == "half_open" ? 0.005 : 0.05;
+        c.seed = 3;
+    });
+    auto cfg = feed_cfg();
+    cfg.session.audit_period_ms = 300;
+    cfg.drift_grace_ms = 100;
+    net::feed f(std::move(cfg));
+    f.start();
+    std::uint64_t drift_events = 0;
+    std::string named;
+    const auto until = std::chrono::steady_clock::now() + 3s;
+    while (std::chrono::steady_clock::now() < until)
+        (void)f.consumer(0).poll([&](const event& ev, const account_book&) {
+            if (ev.header.type == event_type::stream_status && ev.payload.status.kind == stream_status_kind::drift) {
+                ++drift_events;
+                named = std::string(ev.payload.status.detail.view());
+                EXPECT_GE(ev.payload.status.count, 1u);
+            }
+        });
+    run_and_compare(f, 0.0);
+    const auto h = f.health();
+    EXPECT_GE(drift_events, 1u);
+    EXPECT_FALSE(named.empty()) << "the drift event names the keys";
+    EXPECT_EQ(h.drift, f.consumer(0).book().counters().drift_snapshots);
+    EXPECT_GE(h.drift_rotations, 1u) << "a connection that lost events is replaced";
+    EXPECT_EQ(h.gaps, 0u) << "the session never saw a gap: only the audit could";
+}
+
+INSTANTIATE_TEST_SUITE_P(faults, feed_silent_loss, ::testing::Values("gap", "half_open"),
+                         [](const auto& info) { return std::string(info.param); });

@@ -682,6 +682,7 @@ struct server::impl {
         acct->subscribers.push_back(c);
         asio::co_spawn(io, reader(c), asio::detached);
         bool stalled = false;
+        bool half_open = false;
         try {
             for (;;) {
                 if (c->closed) break;
@@ -709,6 +710,7 @@ struct server::impl {
                 }
                 std::string msg = std::move(c->out.front());
                 c->out.pop_front();
+                if (half_open) continue; // swallowed: nothing closes, pings go on
                 c->ws.text(true);
                 switch (pick_fault(*c)) {
                 case fault::duplicate:
@@ -740,6 +742,11 @@ struct server::impl {
                 case fault::stall: // no data, no pings from now on
                     stalled = true;
                     c->out.push_front(std::move(msg));
+                    continue;
+                case fault::gap: // this frame is silently not sent; the connection stays healthy
+                    continue;
+                case fault::half_open: // pings and pongs go on; no event is delivered from now on
+                    half_open = true;
                     continue;
                 case fault::ping_storm: // within Binance's limits: 4 pings, then the frame
                     for (int i = 0; i < 4; ++i) co_await c->ws.async_ping({}, use_awaitable);
@@ -782,7 +789,7 @@ struct server::impl {
         return std::nullopt;
     }
 
-    enum class fault { none, duplicate, malformed, split, oversized, drop, stall, ping_storm };
+    enum class fault { none, duplicate, malformed, split, oversized, drop, stall, ping_storm, gap, half_open };
     fault pick_fault(ws_client& c) {
         if (cfg.faults.empty() || cfg.fault_rate <= 0) return fault::none;
         std::uniform_real_distribution<double> u(0, 1);
@@ -795,6 +802,8 @@ struct server::impl {
         if (f == "oversized") return fault::oversized;
         if (f == "drop") return fault::drop;
         if (f == "stall") return fault::stall;
+        if (f == "gap") return fault::gap;
+        if (f == "half_open") return fault::half_open;
         if (f == "refuse") { // this socket dies and reconnecting is refused for a while
             refusing_until = std::chrono::steady_clock::now() + cfg.refuse_duration;
             return fault::drop;

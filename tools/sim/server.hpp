@@ -40,7 +40,7 @@ namespace acctsync::sim {
 // server refuses any other name at construction (std::invalid_argument).
 inline constexpr std::string_view fault_kinds[] = {
     "duplicate", "malformed", "split", "oversized", "drop", "stall", "expire", "refuse", "key_deleted", "ping_storm",
-    "slow_rest", "rest_5xx", "rest_429", "rest_418", "skew"};
+    "gap", "half_open", "slow_rest", "rest_5xx", "rest_429", "rest_418", "skew"};
 inline constexpr std::string_view scenarios[] = {"mixed", "fills", "funding", "transfers"};
 
 struct server_config {
@@ -68,7 +68,9 @@ struct server_config {
     // Stream faults, seeded per connection, each frame has fault_rate chance of one:
     // duplicate, malformed (an extra broken frame), split (continuation frames), oversized (an
     // extra 2 MiB frame), drop (TCP dies, no close frame, no close_notify), stall (no data, no
-    // pings), expire (listenKeyExpired).
+    // pings), expire (listenKeyExpired), gap (one frame silently not sent: the connection stays
+    // healthy), half_open (pings and pongs go on, no event is delivered any more). Only a
+    // snapshot comparison (the feed's audit) notices the last two.
     // REST faults, per request: slow_rest, rest_5xx, rest_429, rest_418, skew. Connection faults:
     // refuse (drop and refuse reconnects for refuse_duration), key_deleted, ping_storm.
     std::vector<std::string> faults;
