@@ -43,6 +43,7 @@ enum class event_type : std::uint8_t {
     trade_lite,   // TRADE_LITE
     algo_update,  // ALGO_UPDATE
     margin_call,  // MARGIN_CALL p[] item
+    missed_fill,  // a fill a gap lost, back-filled from REST userTrades (not on the stream)
 };
 
 enum class event_source : std::uint8_t { stream = 0, snapshot = 1 };
@@ -344,6 +345,25 @@ struct margin_call {
     std::uint8_t fields;
 };
 
+// A fill the stream lost in a gap, read back from GET /fapi/v1/userTrades (/dapi/v1) after the
+// gap healed: header T = the trade's time. Published once per (symbol, orderId, tradeId) that the
+// stream did not deliver. The book does not apply it (the healing snapshot holds its effect).
+struct missed_fill {
+    symbol_string symbol;       // symbol
+    asset_string commission_asset; // commissionAsset
+    decimal price;              // price
+    decimal qty;                // qty
+    decimal quote_qty;          // quoteQty (COIN-M: baseQty)
+    decimal realized_pnl;       // realizedPnl
+    decimal commission;         // commission (sign as Binance sends it)
+    std::int64_t trade_id;      // id
+    std::int64_t order_id;      // orderId
+    order_side side;            // side
+    position_side pos_side;     // positionSide
+    bool buyer;                 // buyer
+    bool maker;                 // maker
+};
+
 // ---- the ring slot --------------------------------------------------------------------------
 
 struct alignas(64) event {
@@ -359,6 +379,7 @@ struct alignas(64) event {
         trade_lite trade;
         algo_update algo;
         margin_call margin;
+        missed_fill fill;
     } payload;
 
     [[nodiscard]] constexpr event_type type() const noexcept { return header.type; }
@@ -380,7 +401,8 @@ struct enum_traits<event_type> {
     static constexpr std::string_view names[] = {"none",          "balance_update", "position_update",
                                                  "leverage_update", "account_config_update", "snapshot_begin",
                                                  "snapshot_end",  "stream_status",  "order_update",
-                                                 "trade_lite",    "algo_update",    "margin_call"};
+                                                 "trade_lite",    "algo_update",    "margin_call",
+                                                 "missed_fill"};
 };
 template <>
 struct enum_traits<stream_status_kind> {

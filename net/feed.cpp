@@ -18,6 +18,7 @@
 #include "parse/event_json.hpp"
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
+#include "parse/user_trades.hpp"
 
 namespace acctsync::net {
 
@@ -45,11 +46,13 @@ constexpr std::size_t staging_capacity = 1024; // ≥ parser_options::max_batch
 
 // What the control thread is asked to do, and what it answers.
 struct command {
-    enum kind : std::uint8_t { create_key, keepalive, open, close, snapshot, quit } what;
+    enum kind : std::uint8_t { create_key, keepalive, open, close, snapshot, backfill, quit } what;
     int slot = 0;
     std::uint64_t id = 0;
     std::uint64_t consumer_mask = 0; // snapshot: who gets it
     bool session_snapshot = false;   // snapshot: answers session::on_snapshot
+    std::int64_t since_ms = 0;       // backfill: trades at or after this exchange time
+    std::vector<symbol_string> symbols{}; // backfill: whose trades
 };
 
 struct snapshot_body {
@@ -66,6 +69,7 @@ struct answer {
     bool key_changed = false;
     request_failure failure{};
     std::vector<snapshot_body> bodies{};
+    std::vector<std::string> trade_bodies{}; // backfill: one userTrades answer per page
 };
 
 bool take_stream_url(const std::string& base, ws_url& out) {
@@ -104,6 +108,23 @@ struct feed::impl {
     bool key_expired_seen = false;
     std::uint64_t snapshot_seq = 0;
 
+    // Back-fill of fills lost in a gap (network thread): the trades the stream delivered, as
+    // (symbol, orderId, tradeId) hashes in a direct-mapped table; the last exchange time the
+    // stream gave; the symbols the account trades or holds; the gap being back-filled.
+    std::unique_ptr<std::uint64_t[]> trade_keys;
+    static constexpr std::size_t trade_keys_size = 16384;
+    std::int64_t last_stream_ms = 0;
+    std::int64_t last_trade_ms = 0; // of trades alone (the stream orders each event type by T)
+    std::vector<symbol_string> traded_symbols;  // capped at max_backfill_symbols
+    static constexpr std::size_t max_backfill_symbols = 64;
+    std::int64_t gap_from_ms = -1;             // last_stream_ms when the open gap began; -1 = none
+    std::uint64_t gaps_seen = 0, healed_seen = 0;
+    std::atomic<std::uint64_t> backfills{0}, missed_fills{0};
+    std::vector<event> held_fills;      // back-filled; each waits until the stream's trades pass its T
+    std::int64_t held_deadline_ns = 0;  // ... or until then (a quiet account)
+    std::optional<command> backfill_retry; // a back-fill that failed part-way, due again at:
+    std::int64_t backfill_retry_at_ns = 0;
+
     // control-thread queues
     std::mutex mu;
     std::condition_variable cv;
@@ -125,7 +146,9 @@ struct feed::impl {
 
     impl(feed& f, const feed_config& c)
         : owner(f), cfg(c), tls(c.tls), rest(tls, rest_cfg(c)), sess(c.session),
-          staging(new event[staging_capacity]), recent(new std::uint64_t[recent_size]()) {
+          staging(new event[staging_capacity]), recent(new std::uint64_t[recent_size]()),
+          trade_keys(new std::uint64_t[trade_keys_size]()) {
+        traded_symbols.reserve(max_backfill_symbols);
         if (!take_stream_url(c.ws_url, stream_base)) throw std::invalid_argument("feed: bad ws_url " + c.ws_url);
         if (c.creds.empty()) throw std::invalid_argument("feed: no credentials");
         if (c.consumers < 1 || c.consumers > 64) throw std::invalid_argument("feed: 1..64 consumers");
@@ -199,13 +222,15 @@ struct feed::impl {
                 ev.payload.status.kind == stream_status_kind::listen_key_expired)
                 key_expired_seen = true;
         }
-        // Drop second copies (two sockets open) before anyone sees them.
+        // Drop second copies (two sockets open) before anyone sees them; remember the stream's
+        // trades, and let a back-filled fill through only if the stream never delivered it.
         std::size_t kept = 0;
         for (std::size_t i = 0; i < n; ++i) {
             if (dedup && target_mask == ~0ULL && is_duplicate(staging[i])) {
                 duplicates.fetch_add(1, std::memory_order_relaxed);
                 continue;
             }
+            if (!track_trade(staging[i])) continue;
             if (kept != i) staging[kept] = staging[i];
             ++kept;
         }
@@ -230,6 +255,108 @@ struct feed::impl {
             for (std::size_t i = 0; i < kept; ++i) *c.ring_.claim() = staging[i];
             c.ring_.commit();
         }
+    }
+
+    static std::uint64_t trade_key(const symbol_string& s, std::int64_t order_id, std::int64_t trade_id) noexcept {
+        std::uint64_t h = s.hash() ^ (static_cast<std::uint64_t>(order_id) * 0x9E3779B97F4A7C15ULL);
+        h ^= static_cast<std::uint64_t>(trade_id) * 0xC2B2AE3D27D4EB4FULL;
+        return (h ^ (h >> 29)) | 1;
+    }
+    void note_symbol(const symbol_string& s) noexcept {
+        for (const auto& t : traded_symbols)
+            if (t == s) return;
+        if (traded_symbols.size() < max_backfill_symbols) traded_symbols.push_back(s); // reserved: no allocation
+    }
+    // Network thread, per published event: false = drop it (a back-filled fill the stream had).
+    bool track_trade(const event& ev) noexcept {
+        const auto t = ev.header.type;
+        if (t == event_type::stream_status || t == event_type::snapshot_begin || t == event_type::snapshot_end) return true;
+        if (t == event_type::position_update && ev.payload.position.source == event_source::snapshot) {
+            if (!ev.payload.position.amount.is_zero()) note_symbol(ev.payload.position.symbol);
+            return true;
+        }
+        std::uint64_t key = 0;
+        if (t == event_type::trade_lite) key = trade_key(ev.payload.trade.symbol, ev.payload.trade.order_id, ev.payload.trade.trade_id);
+        else if (t == event_type::order_update && ev.payload.order.exec == execution_type::trade)
+            key = trade_key(ev.payload.order.symbol, ev.payload.order.order_id, ev.payload.order.trade_id);
+        else if (t == event_type::missed_fill) {
+            key = trade_key(ev.payload.fill.symbol, ev.payload.fill.order_id, ev.payload.fill.trade_id);
+            auto& slot = trade_keys[key & (trade_keys_size - 1)];
+            if (slot == key) return false; // the stream delivered it
+            slot = key;
+            missed_fills.fetch_add(1, std::memory_order_relaxed);
+            return true;
+        }
+        if (ev.header.transaction_time_ms > last_stream_ms) last_stream_ms = ev.header.transaction_time_ms;
+        else if (ev.header.transaction_time_ms == 0 && ev.header.event_time_ms > last_stream_ms) last_stream_ms = ev.header.event_time_ms;
+        if (key != 0) {
+            trade_keys[key & (trade_keys_size - 1)] = key;
+            last_trade_ms = std::max(last_trade_ms, ev.header.transaction_time_ms);
+            note_symbol(t == event_type::trade_lite ? ev.payload.trade.symbol : ev.payload.order.symbol);
+        }
+        return true;
+    }
+
+    // After every act(): a gap that began remembers where the stream stopped; a heal asks REST
+    // for the fills since then (the symbols traded or held), to publish those the gap lost.
+    void service_backfill() {
+        const auto& h = sess.health();
+        if (h.gaps != gaps_seen) {
+            gaps_seen = h.gaps;
+            if (gap_from_ms < 0 && last_stream_ms > 0) gap_from_ms = last_stream_ms; // nothing before: nothing to fill
+        }
+        if (h.healed != healed_seen) {
+            healed_seen = h.healed;
+            if (gap_from_ms >= 0 && !traded_symbols.empty()) {
+                command c{command::backfill};
+                c.since_ms = gap_from_ms;
+                c.symbols = traded_symbols;
+                post(std::move(c));
+            }
+            gap_from_ms = -1;
+        }
+    }
+
+    void backfill_now() {
+        if (last_stream_ms <= 0 || traded_symbols.empty()) return;
+        command c{command::backfill};
+        c.since_ms = last_stream_ms;
+        c.symbols = traded_symbols;
+        post(std::move(c));
+    }
+
+    // A back-filled fill is decided once the stream's trades have reached its T (the stream
+    // orders trades by T, so by then it has delivered this one or never will): published if its
+    // key is not among the stream's, dropped if it is. A quiet account: decided after 3 s.
+    void publish_backfill(answer& a) {
+        for (auto& body : a.trade_bodies) {
+            parse::vector_sink fills;
+            const auto r = parse::parse_user_trades(body, cfg.venue, wall_ns(), fills.sink());
+            if (!r.ok()) {
+                note_failure("backfill", "unparsable userTrades answer: " + parse::error_json(r), r.exchange_code, 0, net_errc::ok);
+                continue;
+            }
+            held_fills.insert(held_fills.end(), fills.events.begin(), fills.events.end());
+        }
+        held_deadline_ns = mono_ns() + 3'000'000'000;
+        backfills.fetch_add(1, std::memory_order_relaxed);
+        release_held_fills();
+    }
+
+    void release_held_fills() {
+        if (held_fills.empty()) return;
+        const bool all = mono_ns() >= held_deadline_ns;
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < held_fills.size(); ++i) {
+            if (all || held_fills[i].header.transaction_time_ms <= last_trade_ms) publish_one(held_fills[i]);
+            else held_fills[kept++] = held_fills[i];
+        }
+        held_fills.resize(kept);
+    }
+
+    void publish_one(const event& ev) noexcept {
+        staging[staged++] = ev;
+        publish_staged();
     }
 
     // A stream_status event to the consumers in `mask`.
@@ -349,6 +476,7 @@ struct feed::impl {
                 a.ok = true;
                 break;
             case command::snapshot: a.ok = take_snapshot(a); break;
+            case command::backfill: a.ok = fetch_trades(c, a); break;
             case command::quit: break;
             }
             answer_with(std::move(a));
@@ -360,6 +488,33 @@ struct feed::impl {
             return {snapshot_kind::wsapi_account_status, snapshot_kind::wsapi_account_position, snapshot_kind::account_config};
         if (cfg.venue == market::coinm) return {snapshot_kind::coinm_account, snapshot_kind::coinm_position_risk};
         return {snapshot_kind::account_v2, snapshot_kind::position_risk_v2, snapshot_kind::account_config};
+    }
+
+    // userTrades for each symbol since the gap began, page by page (fromId after the last id).
+    // Bounded: 10 pages of 1 000 per symbol; a failure stops that symbol (noted in last_error).
+    // On a failure the symbols not yet read are left in a.cmd.symbols, to be asked for again.
+    bool fetch_trades(const command& c, answer& a) {
+        for (std::size_t i = 0; i < c.symbols.size(); ++i) {
+            const auto& sym = c.symbols[i];
+            std::int64_t from_id = -1;
+            for (int page = 0; page < 10; ++page) {
+                auto r = rest.user_trades(sym.view(), c.since_ms, from_id, 1000);
+                note_failure("backfill", r.error);
+                if (!r.error.ok()) {
+                    a.cmd.symbols.assign(c.symbols.begin() + static_cast<std::ptrdiff_t>(i), c.symbols.end());
+                    return false;
+                }
+                // Read here only to page on (the network thread publishes from the body).
+                parse::vector_sink page_fills;
+                if (!parse::parse_user_trades(r.body, cfg.venue, 0, page_fills.sink()).ok()) break;
+                std::int64_t last_id = -1;
+                for (const auto& ev : page_fills.events) last_id = std::max(last_id, ev.payload.fill.trade_id);
+                a.trade_bodies.push_back(std::move(r.body));
+                if (page_fills.events.size() < 1000 || last_id < 0) break;
+                from_id = last_id + 1;
+            }
+        }
+        return true;
     }
 
     bool take_snapshot(answer& a) {
@@ -414,10 +569,13 @@ struct feed::impl {
                 }
                 break;
             case action_type::request_snapshot: post({command::snapshot, 0, a.id, ~0ULL, true}); break;
-            case action_type::publish_status: publish_status(a.status, a.reason, a.exchange_code, ~0ULL); break;
+            case action_type::publish_status:
+                publish_status(a.status, a.reason, a.exchange_code, ~0ULL);
+                break;
             }
         }
         dedup = sess.open_slots() > 1;
+        service_backfill();
     }
 
     void handle(answer& a) {
@@ -442,6 +600,13 @@ struct feed::impl {
             }
             break;
         case command::close: break;
+        case command::backfill:
+            publish_backfill(a);
+            if (!a.ok && ++a.cmd.id <= 8) { // attempts, in `id`: again after a pause (a 5xx, a ban)
+                backfill_retry_at_ns = mono_ns() + static_cast<std::int64_t>(a.cmd.id) * 250'000'000;
+                backfill_retry = std::move(a.cmd);
+            }
+            break;
         case command::snapshot: {
             bool ok = a.ok;
             if (ok) ok = publish_snapshot(a);
@@ -534,6 +699,11 @@ struct feed::impl {
             }
             service_overruns();
             service_drift();
+            release_held_fills();
+            if (backfill_retry && mono_ns() >= backfill_retry_at_ns) {
+                post(std::move(*backfill_retry));
+                backfill_retry.reset();
+            }
             int open = 0;
             for (int i = 0; i < max_slots; ++i) open += owned[i] ? 1 : 0;
             const int wait = cfg.mode == read_mode::busy_poll ? 0 : (open > 1 ? 1 : 5);
@@ -554,6 +724,7 @@ struct feed::impl {
                             // book is dirty from now, and a snapshot taken after this heals them.
                             publish_status(stream_status_kind::parse_error, pr.field, 0, ~0ULL);
                             reseed(~0ULL);
+                            backfill_now(); // the frame may have been a fill
                         }
                     },
                     wait);
@@ -646,6 +817,8 @@ feed_health feed::health() const noexcept {
     h.keepalives = m.keepalives.load(std::memory_order_relaxed);
     h.rotations = m.rotations.load(std::memory_order_relaxed);
     h.drift_rotations = m.drift_rotations.load(std::memory_order_relaxed);
+    h.backfills = m.backfills.load(std::memory_order_relaxed);
+    h.missed_fills = m.missed_fills.load(std::memory_order_relaxed);
     for (const auto& c : consumers_) h.drift += c->drift_.load(std::memory_order_relaxed);
     const auto last = m.last_frame_ns.load(std::memory_order_relaxed);
     h.last_event_age_ms = last == 0 ? -1 : ns_to_ms(mono_ns() - last);

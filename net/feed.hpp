@@ -26,6 +26,12 @@
 // (its book is dirty from then), and a snapshot taken after that, for it alone, re-seeds it;
 // the network thread and the other consumers go on untouched.
 //
+// Fills lost in a gap: when a gap heals, the control thread reads GET userTrades since the last
+// exchange time the stream gave before the gap, for every symbol the account traded on the
+// stream or holds in a snapshot, and each fill the stream did not deliver (by symbol, orderId,
+// tradeId) is published once as a missed_fill event. (Binance requires a symbol per request:
+// a symbol first traded inside the gap, with a flat position at the heal, is not found.)
+//
 // While two connections are open (rotation, redundancy) each order update, trade and algo
 // update reaches the consumers once: the second copy is recognised by its content (a
 // direct-mapped table of 64-bit hashes) and dropped. Account updates are not deduplicated: the
@@ -100,6 +106,8 @@ struct feed_health {
     std::int64_t last_event_age_ms = -1; // since the last frame; -1 = none yet
     std::uint64_t drift = 0;          // snapshots that found drift, summed over the consumers
     std::uint64_t drift_rotations = 0; // connections replaced because of drift
+    std::uint64_t backfills = 0;      // userTrades back-fills after a healed gap
+    std::uint64_t missed_fills = 0;   // fills a gap lost, published as missed_fill events
 };
 
 // The last request or connection that failed (cold path: read it for a status line or a log).

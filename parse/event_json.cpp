@@ -177,6 +177,23 @@ void write_event_json(const event& ev, std::string& out) {
         o.boolean("maker", t.is_maker);
         break;
     }
+    case event_type::missed_fill: {
+        const auto& t = ev.payload.fill;
+        o.str("symbol", t.symbol.view());
+        o.num("order_id", t.order_id);
+        o.num("trade_id", t.trade_id);
+        o.en("side", t.side);
+        o.en("position_side", t.pos_side);
+        o.dec("price", t.price);
+        o.dec("qty", t.qty);
+        o.dec("quote_qty", t.quote_qty);
+        o.dec("realized_pnl", t.realized_pnl);
+        o.dec("commission", t.commission);
+        o.istr("commission_asset", t.commission_asset);
+        o.boolean("buyer", t.buyer);
+        o.boolean("maker", t.maker);
+        break;
+    }
     case event_type::algo_update: {
         const auto& a = ev.payload.algo;
         o.str("symbol", a.symbol.view());

@@ -252,6 +252,38 @@ std::vector<std::string> account_engine::fill(const fill_request& f, std::int64_
     o.trade_id = f.trade_id;
     o.realized_profit = realized;
     out.push_back(frame(order));
+    trades_.push_back({f.symbol, f.trade_id, f.order_id, t, f.side, side, f.price, f.qty, realized, f.fee, asset});
+    return out;
+}
+
+std::string account_engine::user_trades_json(std::string_view symbol, std::int64_t start_time_ms, std::int64_t from_id,
+                                             std::size_t limit) const {
+    // GET /fapi/v1/userTrades: one symbol's trades, oldest first, from fromId or startTime.
+    std::string out = "[";
+    std::size_t n = 0;
+    for (const auto& r : trades_) {
+        if (r.symbol != symbol || (from_id >= 0 && r.id < from_id) || (from_id < 0 && r.time < start_time_ms)) continue;
+        if (n++ == limit) break;
+        if (n > 1) out += ',';
+        out += '{';
+        parse::json_object o(out);
+        o.boolean("buyer", r.side == order_side::buy);
+        o.dec("commission", r.fee);
+        o.str("commissionAsset", r.fee_asset);
+        o.num("id", r.id);
+        o.boolean("maker", false);
+        o.num("orderId", r.order_id);
+        o.dec("price", r.price);
+        o.dec("qty", r.qty);
+        o.dec("quoteQty", mul(r.price, r.qty));
+        o.dec("realizedPnl", r.realized);
+        o.en("side", r.side);
+        o.en("positionSide", r.pos_side);
+        o.str("symbol", r.symbol);
+        o.num("time", r.time);
+        out += '}';
+    }
+    out += ']';
     return out;
 }
 

@@ -73,6 +73,20 @@ public:
     // The truth in parse::book_json's shape (include_snapshot_only = false, skip_zero = true).
     [[nodiscard]] std::string truth_json() const;
 
+    // Every fill so far, and GET /fapi/v1/userTrades's body for one symbol (from_id >= 0: trades
+    // with id >= from_id; else time >= start_time_ms; at most `limit`, oldest first).
+    struct trade_record {
+        std::string symbol;
+        std::int64_t id = 0, order_id = 0, time = 0;
+        order_side side = order_side::buy;
+        position_side pos_side = position_side::both;
+        decimal price, qty, realized, fee;
+        std::string fee_asset;
+    };
+    [[nodiscard]] const std::vector<trade_record>& trades() const noexcept { return trades_; }
+    [[nodiscard]] std::string user_trades_json(std::string_view symbol, std::int64_t start_time_ms, std::int64_t from_id,
+                                               std::size_t limit) const;
+
     [[nodiscard]] const engine_options& options() const noexcept { return opt_; }
     [[nodiscard]] std::string margin_asset_of(std::string_view symbol) const;
 
@@ -108,6 +122,7 @@ private:
     std::map<std::string, symbol_state> symbols_;
     bool multi_assets_ = false;
     std::int64_t multi_assets_time_ = 0;
+    std::vector<trade_record> trades_;
 };
 
 } // namespace acctsync::sim

@@ -374,7 +374,7 @@ struct server::impl {
         if (path.rfind(prefix, 0) != 0) return error({http::status::not_found, -1000, "Unknown path."}, v);
         const std::string_view rest = path.substr(prefix.size() - 1); // "/v1/time", ...
         const snapshot_kind kind = parse::kind_from_path(path);
-        const int weight = kind == snapshot_kind::unknown ? 1 : 5;
+        const int weight = kind == snapshot_kind::unknown && rest != "/v1/userTrades" ? 1 : 5;
         if (auto limited = rate_limited(weight, v)) return std::move(*limited);
 
         if (rest == "/v1/time" && req.method() == http::verb::get)
@@ -406,6 +406,25 @@ struct server::impl {
             }
         }
 
+        if (rest == "/v1/userTrades" && req.method() == http::verb::get) { // USER_DATA, weight 5
+            const auto who = authenticate(req);
+            if (const auto* e = std::get_if<rest_error>(&who)) return error(*e, v);
+            account_slot& a = accounts[static_cast<std::size_t>(std::get<int>(who))];
+            if (auto e = check_signed(a, query, req.body())) return error(*e, v);
+            const auto symbol = query_param(query, "symbol");
+            if (!symbol || symbol->empty())
+                return error({http::status::bad_request, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."}, v);
+            const auto number = [&](std::string_view name, std::int64_t dflt) {
+                std::int64_t x = dflt;
+                if (const auto p = query_param(query, name)) std::from_chars(p->data(), p->data() + p->size(), x);
+                return x;
+            };
+            const std::int64_t limit = std::clamp<std::int64_t>(number("limit", 500), 1, 1000);
+            return json(http::status::ok,
+                        a.engine->user_trades_json(*symbol, number("startTime", 0), number("fromId", -1),
+                                                   static_cast<std::size_t>(limit)),
+                        v);
+        }
         if (kind != snapshot_kind::unknown && req.method() == http::verb::get) {
             const auto who = authenticate(req);
             if (const auto* e = std::get_if<rest_error>(&who)) return error(*e, v);
@@ -881,6 +900,15 @@ std::string server::ed25519_seed(int i) const { return impl_->accounts.at(static
 
 std::string server::truth(int i) {
     return impl_->on_io([this, i] { return impl_->accounts.at(static_cast<std::size_t>(i)).engine->truth_json(); });
+}
+
+std::vector<std::string> server::trade_keys(int i) {
+    return impl_->on_io([this, i] {
+        std::vector<std::string> out;
+        for (const auto& t : impl_->accounts.at(static_cast<std::size_t>(i)).engine->trades())
+            out.push_back(t.symbol + "/" + std::to_string(t.order_id) + "/" + std::to_string(t.id));
+        return out;
+    });
 }
 
 void server::expire_listen_key(int i) {

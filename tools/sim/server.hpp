@@ -4,6 +4,7 @@
 //   REST  GET  /fapi/v1/time
 //         POST/PUT/DELETE /fapi/v1/listenKey (USER_STREAM: X-MBX-APIKEY only; one key per
 //              account, POST returns the live key; -1125 for a lapsed or deleted key)
+//         GET  /fapi/v1/userTrades (symbol required; startTime, fromId, limit ≤ 1000)
 //         GET  /fapi/v2|v3/account, /fapi/v2|v3/balance, /fapi/v2|v3/positionRisk,
 //              /fapi/v1/symbolConfig, /fapi/v1/accountConfig and the /dapi/v1 counterparts
 //              (USER_DATA: HMAC-SHA256 over the query as sent, timestamp/recvWindow window)
@@ -101,6 +102,8 @@ public:
     [[nodiscard]] std::string ed25519_seed(int account) const; // 32 raw bytes
     // The account's truth (same as GET /admin/truth).
     [[nodiscard]] std::string truth(int account);
+    // Every fill of account i so far, as "SYMBOL/orderId/tradeId" (the userTrades truth).
+    [[nodiscard]] std::vector<std::string> trade_keys(int account);
     // Forces the account's listenKey to lapse now (listenKeyExpired goes out).
     void expire_listen_key(int account);
     // Pauses/resumes the scenario (frames stop being generated).
