@@ -72,11 +72,11 @@ struct answer {
     std::vector<std::string> trade_bodies{}; // backfill: one userTrades answer per page
 };
 
-bool take_stream_url(const std::string& base, ws_url& out) {
-    auto u = parse_ws_url(base);
-    if (!u) return false;
-    out = *u;
-    return true;
+// The stream's target: ws_path with "{key}" replaced by the listenKey, or the key appended.
+std::string stream_target(const std::string& path, const std::string& key) {
+    const auto at = path.find("{key}");
+    if (at == std::string::npos) return path + key;
+    return path.substr(0, at) + key + path.substr(at + 5);
 }
 
 } // namespace
@@ -149,7 +149,8 @@ struct feed::impl {
           staging(new event[staging_capacity]), recent(new std::uint64_t[recent_size]()),
           trade_keys(new std::uint64_t[trade_keys_size]()) {
         traded_symbols.reserve(max_backfill_symbols);
-        if (!take_stream_url(c.ws_url, stream_base)) throw std::invalid_argument("feed: bad ws_url " + c.ws_url);
+        if (auto u = parse_ws_url(c.ws_url)) stream_base = *u;
+        else throw std::invalid_argument("feed: bad ws_url " + c.ws_url);
         if (c.creds.empty()) throw std::invalid_argument("feed: no credentials");
         if (c.consumers < 1 || c.consumers > 64) throw std::invalid_argument("feed: 1..64 consumers");
         if (c.snapshots == snapshot_source::wsapi) {
@@ -465,7 +466,7 @@ struct feed::impl {
                 ws_url u = stream_base;
                 std::string base = u.target == "/" ? std::string() : u.target;
                 while (!base.empty() && base.back() == '/') base.pop_back();
-                u.target = base + cfg.ws_path + listen_key;
+                u.target = base + stream_target(cfg.ws_path, listen_key);
                 const net_error e = ws[static_cast<std::size_t>(c.slot)]->connect(u);
                 note_failure("stream connect", e);
                 a.ok = e.ok();

@@ -68,7 +68,10 @@ struct feed_config {
     std::string rest_url = "https://fapi.binance.com";
     std::string ws_url = "wss://fstream.binance.com";
     std::string wsapi_url = "wss://ws-fapi.binance.com";
-    // The stream's path before the key: USDⓈ-M "/private/ws/", COIN-M and testnet "/ws/" (spec §1.1, §2).
+    // The stream's path: the key is appended, or put where "{key}" stands. USDⓈ-M "/private/ws/",
+    // COIN-M and testnet "/ws/" (spec §1.1, §2); also "/private/ws?listenKey={key}&events=
+    // ACCOUNT_UPDATE/ORDER_TRADE_UPDATE/listenKeyExpired" (an allow-list: leave out listenKeyExpired
+    // and expiry goes unseen) and "/private/stream?listenKey={key}" (the combined envelope).
     std::string ws_path = "/private/ws/";
     snapshot_source snapshots = snapshot_source::rest;
     credentials creds{};

@@ -410,3 +410,25 @@ TEST_F(feed_sim, fills_a_gap_lost_are_back_filled_once_each) {
     }
     EXPECT_GT(missed_total, 0u) << "no fill was ever lost: the test proved nothing";
 }
+
+// The other USDⓈ-M URL forms: the query form with an events allow-list, and the combined
+// stream's {"stream","data"} envelope.
+TEST_F(feed_sim, mirrors_through_the_query_and_combined_stream_forms) {
+    for (const char* path : {"/private/ws?listenKey={key}&events=ACCOUNT_UPDATE/ACCOUNT_CONFIG_UPDATE/"
+                             "ORDER_TRADE_UPDATE/TRADE_LITE/listenKeyExpired",
+                             "/private/stream?listenKey={key}"}) {
+        SCOPED_TRACE(path);
+        start(300);
+        auto cfg = feed_cfg();
+        cfg.ws_path = path;
+        net::feed f(std::move(cfg));
+        f.start();
+        run_and_compare(f, 1.0);
+        EXPECT_EQ(f.health().gaps, 0u);
+        EXPECT_EQ(f.health().parse_errors, 0u);
+        EXPECT_GT(f.health().frames, 50u);
+        f.stop();
+        srv->stop();
+        srv.reset();
+    }
+}
