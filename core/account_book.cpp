@@ -52,6 +52,8 @@ void account_book::index_table::init(std::uint32_t entries) {
 }
 
 account_book::account_book(book_capacity cap, std::int64_t drift_grace_ms) : cap_(cap), drift_grace_ms_(drift_grace_ms) {
+    if (drift_grace_ms < 0 || drift_grace_ms > 86'400'000)
+        throw std::invalid_argument("account_book: drift_grace_ms must be in [0, 1 day]");
     if (cap.assets == 0 || cap.positions == 0 || cap.symbols == 0 || cap.assets > (1u << 24) ||
         cap.positions > (1u << 24) || cap.symbols > (1u << 24))
         throw std::invalid_argument("account_book: capacities must be in [1, 2^24]");
@@ -218,7 +220,7 @@ apply_status account_book::apply_balance(const event_header& h, const balance_up
     }
     bool changed = false;
     const std::int64_t t = snap ? b.update_time_ms : stream_time(h);
-    if (snap && drift_checked() && t > e->time_ms && t < open_marker_.as_of_ms - drift_grace_ms_ &&
+    if (snap && drift_checked() && t > e->time_ms && t < drift_horizon() &&
         (((b.fields & f::f_wallet_balance) && b.wallet_balance != e->wallet_balance) ||
          ((b.fields & f::f_cross_wallet_balance) && b.cross_wallet_balance != e->cross_wallet_balance)))
         note_drift("", e->asset.view()); // changed long ago, and the stream never said so
@@ -267,7 +269,7 @@ apply_status account_book::apply_position(const event_header& h, const position_
     }
     bool changed = false;
     const std::int64_t t = snap ? p.update_time_ms : stream_time(h);
-    if (snap && drift_checked() && t > e->time_ms && t < open_marker_.as_of_ms - drift_grace_ms_ &&
+    if (snap && drift_checked() && t > e->time_ms && t < drift_horizon() &&
         (((p.fields & f::f_amount) && p.amount != e->amount) ||
          ((p.fields & f::f_entry_price) && p.entry_price != e->entry_price) ||
          ((p.fields & f::f_isolated_wallet) && p.isolated_wallet != e->isolated_wallet)))
@@ -467,7 +469,7 @@ apply_status account_book::apply_snapshot_end(const event_header&, const snapsho
     }
 
     const std::int64_t as_of = begin.as_of_ms;
-    const std::int64_t drift_before = as_of - drift_grace_ms_;
+    const std::int64_t drift_before = drift_horizon();
     if (begin.scope & scope_assets) {
         for (std::uint32_t i = 0; i < n_balances_; ++i) {
             balance_entry& b = balances_[i];
@@ -520,7 +522,8 @@ void account_book::finish_drift(std::uint64_t snapshot_id) noexcept {
 // request left (beyond the grace), so the stream lost the change.
 void account_book::check_timeless_drift(bool differs, std::int64_t reg_recv_ns, std::string_view what,
                                         std::string_view name) noexcept {
-    if (differs && drift_checked() && reg_recv_ns < open_marker_.request_sent_ns - drift_grace_ms_ * 1'000'000)
+    if (differs && drift_checked() && open_marker_.request_sent_ns != never &&
+        reg_recv_ns < open_marker_.request_sent_ns - drift_grace_ms_ * 1'000'000)
         note_drift(what, name);
 }
 

@@ -174,7 +174,8 @@ struct book_counters {
 class account_book {
 public:
     // Allocates every table now; nothing is allocated afterwards. Throws on a zero capacity.
-    // drift_grace_ms: how long a change may take to reach the stream (see "Drift" above).
+    // drift_grace_ms: how long a change may take to reach the stream (see "Drift" above), in
+    // [0, 1 day]; throws otherwise.
     explicit account_book(book_capacity cap = {}, std::int64_t drift_grace_ms = 1000);
 
     [[nodiscard]] apply_status apply(const event& ev) noexcept;
@@ -233,6 +234,10 @@ private:
     void check_timeless_drift(bool differs, std::int64_t reg_recv_ns, std::string_view what, std::string_view name) noexcept;
     void finish_drift(std::uint64_t snapshot_id) noexcept;
     [[nodiscard]] bool drift_checked() const noexcept { return dirty_scopes_ == 0 && !full_; }
+    // Changes older than this should have come on the stream (the open snapshot's as-of - grace).
+    [[nodiscard]] std::int64_t drift_horizon() const noexcept {
+        return open_marker_.as_of_ms == never ? never : open_marker_.as_of_ms - drift_grace_ms_;
+    }
 
     book_capacity cap_;
     std::unique_ptr<balance_entry[]> balances_;

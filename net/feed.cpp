@@ -12,6 +12,7 @@
 
 #include "core/clock.hpp"
 #include "core/event_builders.hpp"
+#include "net/fill_ledger.hpp"
 #include "net/rest_client.hpp"
 #include "net/thread_affinity.hpp"
 #include "net/wsapi_client.hpp"
@@ -69,7 +70,7 @@ struct answer {
     bool key_changed = false;
     request_failure failure{};
     std::vector<snapshot_body> bodies{};
-    std::vector<std::string> trade_bodies{}; // backfill: one userTrades answer per page
+    std::vector<event> fills{};              // backfill: the missed_fill events read (all pages)
 };
 
 // The stream's target: ws_path with "{key}" replaced by the listenKey, or the key appended.
@@ -108,20 +109,14 @@ struct feed::impl {
     bool key_expired_seen = false;
     std::uint64_t snapshot_seq = 0;
 
-    // Back-fill of fills lost in a gap (network thread): the trades the stream delivered, as
-    // (symbol, orderId, tradeId) hashes in a direct-mapped table; the last exchange time the
-    // stream gave; the symbols the account trades or holds; the gap being back-filled.
-    std::unique_ptr<std::uint64_t[]> trade_keys;
-    static constexpr std::size_t trade_keys_size = 16384;
-    std::int64_t last_stream_ms = 0;
-    std::int64_t last_trade_ms = 0; // of trades alone (the stream orders each event type by T)
-    std::vector<symbol_string> traded_symbols;  // capped at max_backfill_symbols
-    static constexpr std::size_t max_backfill_symbols = 64;
-    std::int64_t gap_from_ms = -1;             // last_stream_ms when the open gap began; -1 = none
+    // Back-fill of fills lost in a gap (network thread): see net/fill_ledger.hpp.
+    fill_ledger fills;
+    bool publishing_snapshot = false;          // the staged events are a snapshot's rows
+    std::int64_t gap_from_ms = -1;             // fills.since_ms() when the open gap began; -1 = none
     std::uint64_t gaps_seen = 0, healed_seen = 0;
+    bool backfill_pending = false;             // one back-fill at a time (parse errors come in bursts)
+    std::vector<event> released;               // fills.release()'s output (reserved once)
     std::atomic<std::uint64_t> backfills{0}, missed_fills{0};
-    std::vector<event> held_fills;      // back-filled; each waits until the stream's trades pass its T
-    std::int64_t held_deadline_ns = 0;  // ... or until then (a quiet account)
     std::optional<command> backfill_retry; // a back-fill that failed part-way, due again at:
     std::int64_t backfill_retry_at_ns = 0;
 
@@ -146,9 +141,8 @@ struct feed::impl {
 
     impl(feed& f, const feed_config& c)
         : owner(f), cfg(c), tls(c.tls), rest(tls, rest_cfg(c)), sess(c.session),
-          staging(new event[staging_capacity]), recent(new std::uint64_t[recent_size]()),
-          trade_keys(new std::uint64_t[trade_keys_size]()) {
-        traded_symbols.reserve(max_backfill_symbols);
+          staging(new event[staging_capacity]), recent(new std::uint64_t[recent_size]()) {
+        released.reserve(staging_capacity);
         if (auto u = parse_ws_url(c.ws_url)) stream_base = *u;
         else throw std::invalid_argument("feed: bad ws_url " + c.ws_url);
         if (c.creds.empty()) throw std::invalid_argument("feed: no credentials");
@@ -231,7 +225,8 @@ struct feed::impl {
                 duplicates.fetch_add(1, std::memory_order_relaxed);
                 continue;
             }
-            if (!track_trade(staging[i])) continue;
+            if (!fills.track(staging[i], publishing_snapshot)) continue;
+            if (staging[i].header.type == event_type::missed_fill) missed_fills.fetch_add(1, std::memory_order_relaxed);
             if (kept != i) staging[kept] = staging[i];
             ++kept;
         }
@@ -258,101 +253,43 @@ struct feed::impl {
         }
     }
 
-    static std::uint64_t trade_key(const symbol_string& s, std::int64_t order_id, std::int64_t trade_id) noexcept {
-        std::uint64_t h = s.hash() ^ (static_cast<std::uint64_t>(order_id) * 0x9E3779B97F4A7C15ULL);
-        h ^= static_cast<std::uint64_t>(trade_id) * 0xC2B2AE3D27D4EB4FULL;
-        return (h ^ (h >> 29)) | 1;
-    }
-    void note_symbol(const symbol_string& s) noexcept {
-        for (const auto& t : traded_symbols)
-            if (t == s) return;
-        if (traded_symbols.size() < max_backfill_symbols) traded_symbols.push_back(s); // reserved: no allocation
-    }
-    // Network thread, per published event: false = drop it (a back-filled fill the stream had).
-    bool track_trade(const event& ev) noexcept {
-        const auto t = ev.header.type;
-        if (t == event_type::stream_status || t == event_type::snapshot_begin || t == event_type::snapshot_end) return true;
-        if (t == event_type::position_update && ev.payload.position.source == event_source::snapshot) {
-            if (!ev.payload.position.amount.is_zero()) note_symbol(ev.payload.position.symbol);
-            return true;
-        }
-        std::uint64_t key = 0;
-        if (t == event_type::trade_lite) key = trade_key(ev.payload.trade.symbol, ev.payload.trade.order_id, ev.payload.trade.trade_id);
-        else if (t == event_type::order_update && ev.payload.order.exec == execution_type::trade)
-            key = trade_key(ev.payload.order.symbol, ev.payload.order.order_id, ev.payload.order.trade_id);
-        else if (t == event_type::missed_fill) {
-            key = trade_key(ev.payload.fill.symbol, ev.payload.fill.order_id, ev.payload.fill.trade_id);
-            auto& slot = trade_keys[key & (trade_keys_size - 1)];
-            if (slot == key) return false; // the stream delivered it
-            slot = key;
-            missed_fills.fetch_add(1, std::memory_order_relaxed);
-            return true;
-        }
-        if (ev.header.transaction_time_ms > last_stream_ms) last_stream_ms = ev.header.transaction_time_ms;
-        else if (ev.header.transaction_time_ms == 0 && ev.header.event_time_ms > last_stream_ms) last_stream_ms = ev.header.event_time_ms;
-        if (key != 0) {
-            trade_keys[key & (trade_keys_size - 1)] = key;
-            last_trade_ms = std::max(last_trade_ms, ev.header.transaction_time_ms);
-            note_symbol(t == event_type::trade_lite ? ev.payload.trade.symbol : ev.payload.order.symbol);
-        }
-        return true;
-    }
-
     // After every act(): a gap that began remembers where the stream stopped; a heal asks REST
     // for the fills since then (the symbols traded or held), to publish those the gap lost.
     void service_backfill() {
         const auto& h = sess.health();
         if (h.gaps != gaps_seen) {
             gaps_seen = h.gaps;
-            if (gap_from_ms < 0 && last_stream_ms > 0) gap_from_ms = last_stream_ms; // nothing before: nothing to fill
+            if (gap_from_ms < 0) gap_from_ms = fills.since_ms(); // -1: nothing before, nothing to fill
         }
         if (h.healed != healed_seen) {
             healed_seen = h.healed;
-            if (gap_from_ms >= 0 && !traded_symbols.empty()) {
-                command c{command::backfill};
-                c.since_ms = gap_from_ms;
-                c.symbols = traded_symbols;
-                post(std::move(c));
-            }
+            if (gap_from_ms >= 0) request_backfill(gap_from_ms);
             gap_from_ms = -1;
         }
     }
 
-    void backfill_now() {
-        if (last_stream_ms <= 0 || traded_symbols.empty()) return;
+    void request_backfill(std::int64_t since_ms) {
+        if (since_ms < 0 || backfill_pending) return;
         command c{command::backfill};
-        c.since_ms = last_stream_ms;
-        c.symbols = traded_symbols;
+        c.since_ms = since_ms;
+        c.symbols = fills.symbols();
+        if (c.symbols.empty()) return;
+        backfill_pending = true;
         post(std::move(c));
     }
 
-    // A back-filled fill is decided once the stream's trades have reached its T (the stream
-    // orders trades by T, so by then it has delivered this one or never will): published if its
-    // key is not among the stream's, dropped if it is. A quiet account: decided after 3 s.
+    // The control thread read the pages; the ledger decides each fill (fill_ledger.hpp).
     void publish_backfill(answer& a) {
-        for (auto& body : a.trade_bodies) {
-            parse::vector_sink fills;
-            const auto r = parse::parse_user_trades(body, cfg.venue, wall_ns(), fills.sink());
-            if (!r.ok()) {
-                note_failure("backfill", "unparsable userTrades answer: " + parse::error_json(r), r.exchange_code, 0, net_errc::ok);
-                continue;
-            }
-            held_fills.insert(held_fills.end(), fills.events.begin(), fills.events.end());
-        }
-        held_deadline_ns = mono_ns() + 3'000'000'000;
+        fills.hold(a.fills, mono_ns());
         backfills.fetch_add(1, std::memory_order_relaxed);
         release_held_fills();
     }
 
     void release_held_fills() {
-        if (held_fills.empty()) return;
-        const bool all = mono_ns() >= held_deadline_ns;
-        std::size_t kept = 0;
-        for (std::size_t i = 0; i < held_fills.size(); ++i) {
-            if (all || held_fills[i].header.transaction_time_ms <= last_trade_ms) publish_one(held_fills[i]);
-            else held_fills[kept++] = held_fills[i];
-        }
-        held_fills.resize(kept);
+        if (!fills.holding()) return;
+        released.clear();
+        fills.release(mono_ns(), released);
+        for (const event& ev : released) publish_one(ev);
     }
 
     void publish_one(const event& ev) noexcept {
@@ -458,6 +395,7 @@ struct feed::impl {
             case command::keepalive: {
                 auto r = rest.keepalive_listen_key();
                 note_failure("keepalive", r.error);
+                (void)rest.sync_time(); // every ~30 min: the offset (and its uncertainty) stays fresh
                 a.ok = r.error.ok();
                 a.failure = failure_of(r.error);
                 break;
@@ -491,27 +429,33 @@ struct feed::impl {
         return {snapshot_kind::account_v2, snapshot_kind::position_risk_v2, snapshot_kind::account_config};
     }
 
-    // userTrades for each symbol since the gap began, page by page (fromId after the last id).
-    // Bounded: 10 pages of 1 000 per symbol; a failure stops that symbol (noted in last_error).
+    // userTrades for each symbol since the gap began, page by page (fromId after the last id),
+    // parsed here (the network thread only decides). Bounded: 3 pages of 1 000 per symbol (weight
+    // 5 each; the client's weight budget refuses what would exceed the minute's limit, and the
+    // symbols not read yet are asked for again, up to 8 times with growing pauses).
     // On a failure the symbols not yet read are left in a.cmd.symbols, to be asked for again.
     bool fetch_trades(const command& c, answer& a) {
         for (std::size_t i = 0; i < c.symbols.size(); ++i) {
             const auto& sym = c.symbols[i];
             std::int64_t from_id = -1;
-            for (int page = 0; page < 10; ++page) {
+            for (int page = 0; page < 3; ++page) {
                 auto r = rest.user_trades(sym.view(), c.since_ms, from_id, 1000);
                 note_failure("backfill", r.error);
                 if (!r.error.ok()) {
                     a.cmd.symbols.assign(c.symbols.begin() + static_cast<std::ptrdiff_t>(i), c.symbols.end());
                     return false;
                 }
-                // Read here only to page on (the network thread publishes from the body).
-                parse::vector_sink page_fills;
-                if (!parse::parse_user_trades(r.body, cfg.venue, 0, page_fills.sink()).ok()) break;
+                parse::vector_sink got;
+                const auto pr = parse::parse_user_trades(r.body, cfg.venue, wall_ns(), got.sink());
+                if (!pr.ok()) {
+                    note_failure("backfill", "unparsable userTrades answer: " + parse::error_json(pr), pr.exchange_code, 0,
+                                 net_errc::ok);
+                    break;
+                }
                 std::int64_t last_id = -1;
-                for (const auto& ev : page_fills.events) last_id = std::max(last_id, ev.payload.fill.trade_id);
-                a.trade_bodies.push_back(std::move(r.body));
-                if (page_fills.events.size() < 1000 || last_id < 0) break;
+                for (const auto& ev : got.events) last_id = std::max(last_id, ev.payload.fill.trade_id);
+                a.fills.insert(a.fills.end(), got.events.begin(), got.events.end());
+                if (got.events.size() < 1000 || last_id < 0) break;
                 from_id = last_id + 1;
             }
         }
@@ -602,6 +546,7 @@ struct feed::impl {
             break;
         case command::close: break;
         case command::backfill:
+            backfill_pending = false;
             publish_backfill(a);
             if (!a.ok && ++a.cmd.id <= 8) { // attempts, in `id`: again after a pause (a 5xx, a ban)
                 backfill_retry_at_ns = mono_ns() + static_cast<std::int64_t>(a.cmd.id) * 250'000'000;
@@ -621,6 +566,7 @@ struct feed::impl {
 
     bool publish_snapshot(answer& a) {
         target_mask = a.cmd.consumer_mask;
+        publishing_snapshot = true;
         bool ok = true;
         for (auto& b : a.bodies) {
             const std::size_t n = b.body.size();
@@ -647,6 +593,7 @@ struct feed::impl {
             snapshots.fetch_add(1, std::memory_order_relaxed);
         }
         target_mask = ~0ULL;
+        publishing_snapshot = false;
         return ok;
     }
 
@@ -655,7 +602,7 @@ struct feed::impl {
     void service_overruns() {
         for (std::size_t k = 0; k < owner.consumers_.size(); ++k) {
             auto& c = *owner.consumers_[k];
-            if (!c.overrun_ || c.ring_.free_slots() < 1) continue;
+            if (!c.overrun_ || c.ring_.free_slots() < 2) continue; // room for its two statuses
             c.overrun_ = false;
             // What it missed may include the session's own statuses, so it is told the stream's
             // state again: down (the session's snapshot after the reconnection heals it with
@@ -725,7 +672,7 @@ struct feed::impl {
                             // book is dirty from now, and a snapshot taken after this heals them.
                             publish_status(stream_status_kind::parse_error, pr.field, 0, ~0ULL);
                             reseed(~0ULL);
-                            backfill_now(); // the frame may have been a fill
+                            request_backfill(fills.since_ms()); // the frame may have been a fill
                         }
                     },
                     wait);

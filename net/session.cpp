@@ -338,13 +338,17 @@ session::actions session::on_listen_key_expired(std::int64_t now_ms, int slot, s
 }
 
 session::actions session::on_drift(std::int64_t now_ms) noexcept {
-    if (!started_) return flush();
-    for (auto& s : slots_)
-        if (s.phase == slot_phase::open && s.rotate_at_ms > now_ms) {
-            s.rotate_at_ms = now_ms; // replaced at once (redundant: one at a time, by tick)
-            ++health_.drift_rotations;
-        }
-    if (key_ == pending::none) want_connections(now_ms);
+    if (!started_ || open_slots() == 0) return flush();
+    // The connections lose events while they look healthy (half-open): drop them, and let the
+    // outage run its course — a new key POST, new sockets, `resumed`, a healing snapshot (and the
+    // feed's back-fill). Replacing them make-before-break would leave the book claiming sync
+    // while the old socket kept losing events until the new one was open.
+    ++health_.drift_rotations;
+    close_all();
+    begin_gap(now_ms, stream_status_kind::disconnected, "an audit found drift: reconnecting");
+    have_key_ = false;
+    key_ = pending::retry;
+    key_at_ms_ = now_ms;
     return flush();
 }
 
@@ -427,7 +431,8 @@ session::actions session::tick(std::int64_t now_ms) noexcept {
             }
             break;
         case slot_phase::closing_after_overlap:
-            if (now_ms >= s.deadline_ms) close_slot(i);
+            // Closed as planned; if its replacement died meanwhile, that is an outage (lost()).
+            if (now_ms >= s.deadline_ms) lost(now_ms, i);
             break;
         case slot_phase::idle: break;
         }

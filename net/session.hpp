@@ -105,7 +105,7 @@ struct session_health {
     std::uint64_t rotations = 0;     // make-before-break replacements
     std::uint64_t new_keys = 0;      // keys replaced (-1125, listenKeyExpired)
     std::uint64_t silences = 0;      // connections closed by the silence watchdog
-    std::uint64_t drift_rotations = 0; // connections replaced because a snapshot found drift
+    std::uint64_t drift_rotations = 0; // reconnections because a snapshot found drift
     std::int64_t gap_since_ms = 0;   // when the current gap began (0 = in sync)
     std::uint64_t dropped_actions = 0; // a bug if ever nonzero (max_actions too small)
 };
@@ -139,8 +139,7 @@ public:
     // A frame or a ping arrived on the slot (the silence watchdog's input). Hot path: one store.
     void on_activity(int slot, std::int64_t now_ms) noexcept { slots_[slot].last_activity_ms = now_ms; }
     // A snapshot found drift (events lost while the connection looked healthy, e.g. half-open):
-    // the open connections are replaced make-before-break, as in a rotation. No gap: the
-    // snapshot that found the drift has healed it.
+    // the connections are dropped and reopened, a gap like a loss (healed by a fresh snapshot).
     [[nodiscard]] actions on_drift(std::int64_t now_ms) noexcept;
 
     [[nodiscard]] const session_health& health() const noexcept { return health_; }

@@ -233,6 +233,58 @@ TEST(session, rotation_is_make_before_break_with_no_gap_over_a_simulated_day) {
     EXPECT_EQ(s.health().gaps, 0u);
 }
 
+// Found in review: the replacement dies during the overlap, then the old connection is closed as
+// planned. Nothing is open any more: that is an outage, with its gap and a healing snapshot.
+TEST(session, a_replacement_lost_during_the_overlap_makes_the_planned_close_an_outage) {
+    session_config cfg;
+    cfg.rotate_after_ms = 10 * sec;
+    cfg.rotation_overlap_ms = 2 * sec;
+    session s(cfg);
+    bring_live(s, 0);
+    std::vector<session_action> a;
+    std::int64_t t = 0;
+    const session_action* open = nullptr;
+    for (; t <= 20 * sec && open == nullptr; t += 100) {
+        s.on_activity(0, t);
+        a = copy(s.tick(t));
+        open = find(a, action_type::open_connection);
+    }
+    ASSERT_NE(open, nullptr);
+    const auto replacement = *open;
+    (void)s.on_opened(t, replacement.slot, replacement.id);
+    a = copy(s.on_lost(t + 100, replacement.slot, replacement.id));
+    EXPECT_FALSE(has_status(a, stream_status_kind::disconnected)) << "the old one still carries the stream";
+    EXPECT_EQ(s.state(), session_state::live);
+    bool outage = false;
+    for (std::int64_t u = t + 200; u <= t + 3 * sec && !outage; u += 100) {
+        s.on_activity(0, u);
+        outage = has_status(copy(s.tick(u)), stream_status_kind::disconnected);
+    }
+    EXPECT_TRUE(outage) << "closing the last connection must begin a gap";
+    EXPECT_EQ(s.health().gaps, 1u);
+    EXPECT_NE(s.state(), session_state::live);
+}
+
+TEST(session, drift_drops_the_connections_and_heals_through_a_gap) {
+    session s;
+    const auto id = bring_live(s, 0);
+    (void)id;
+    auto a = copy(s.on_drift(1000));
+    EXPECT_EQ(count(a, action_type::close_connection), 1);
+    EXPECT_TRUE(has_status(a, stream_status_kind::disconnected));
+    EXPECT_EQ(s.health().gaps, 1u);
+    EXPECT_EQ(s.health().drift_rotations, 1u);
+    a = copy(s.tick(1000));
+    ASSERT_NE(find(a, action_type::create_listen_key), nullptr);
+    a = copy(s.on_listen_key(1001, false));
+    const auto reopen = *find(a, action_type::open_connection);
+    a = copy(s.on_opened(1002, reopen.slot, reopen.id));
+    EXPECT_TRUE(has_status(a, stream_status_kind::resumed));
+    (void)s.on_snapshot(1003, find(a, action_type::request_snapshot)->id);
+    EXPECT_EQ(s.state(), session_state::live);
+    EXPECT_EQ(s.health().healed, 1u);
+}
+
 TEST(session, losing_one_of_two_redundant_connections_is_no_gap) {
     session_config cfg;
     cfg.redundant = true;

@@ -195,11 +195,15 @@ int cmd_live(int argc, char** argv) {
         const double t = elapsed();
         const auto h = f.health();
         was_live = was_live || h.state == net::session_state::live;
-        if (t >= next_line) {
-            write_status(f, consumer.book(), t, events - events_at_last_line);
-            events_at_last_line = events;
-            next_line += 1;
+        if (o.duration > 0 && t >= o.duration) break;
+        if (t < next_line) {
+            if (n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            continue;
         }
+        // Once a second: the status line and the checks that take the feed's error lock.
+        write_status(f, consumer.book(), t, events - events_at_last_line);
+        events_at_last_line = events;
+        next_line += 1;
         if (const auto e = f.last_error(); e.permanent && h.state != net::session_state::live) {
             std::fprintf(stderr, "acctsync live: %s: %s — retrying cannot help: check the key, its permissions and "
                                  "IP whitelist, or the CA file\n",
@@ -215,8 +219,6 @@ int cmd_live(int argc, char** argv) {
             status = 1;
             break;
         }
-        if (o.duration > 0 && t >= o.duration) break;
-        if (n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     f.stop();
     (void)consumer.poll(~std::size_t{0}); // what was published before the stop
