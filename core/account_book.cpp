@@ -379,30 +379,23 @@ apply_status account_book::apply_account_config(const event_header& h, const acc
     const auto stamp = [&](std::int64_t reg_time, std::int64_t reg_recv) {
         return timeless_stamp(h, snap ? &open_marker_ : nullptr, reg_time, reg_recv);
     };
-    bool changed = false;
-    if (snap && (a.fields & f::f_multi_assets))
-        check_timeless_drift(account_.multi_assets_time_ms != never && account_.multi_assets != a.multi_assets,
-                             account_.multi_assets_recv_ns, "multi_assets", {});
-    if (snap && (a.fields & f::f_dual_side_position))
-        check_timeless_drift(account_.dual_side_time_ms != never && account_.dual_side_position != a.dual_side_position,
-                             account_.dual_side_recv_ns, "dual_side_position", {});
-    if (a.fields & f::f_multi_assets) {
-        if (const std::int64_t t = stamp(account_.multi_assets_time_ms, account_.multi_assets_recv_ns); t != never) {
-            account_.multi_assets = a.multi_assets;
-            account_.multi_assets_time_ms = t;
-            account_.multi_assets_recv_ns = recv;
-            changed = true;
-        }
-    }
-    if (a.fields & f::f_dual_side_position) {
-        if (const std::int64_t t = stamp(account_.dual_side_time_ms, account_.dual_side_recv_ns); t != never) {
-            account_.dual_side_position = a.dual_side_position;
-            account_.dual_side_time_ms = t;
-            account_.dual_side_recv_ns = recv;
-            changed = true;
-        }
-    }
-    return changed ? apply_status::applied : apply_status::stale;
+    // One account flag: drift check (snapshots), then the write if the update wins.
+    const auto flag = [&](bool present, bool value, bool& reg, std::int64_t& reg_time, std::int64_t& reg_recv,
+                          std::string_view name) {
+        if (!present) return false;
+        if (snap) check_timeless_drift(reg_time != never && reg != value, reg_recv, name, {});
+        const std::int64_t t = stamp(reg_time, reg_recv);
+        if (t == never) return false;
+        reg = value;
+        reg_time = t;
+        reg_recv = recv;
+        return true;
+    };
+    const bool ma = flag(a.fields & f::f_multi_assets, a.multi_assets, account_.multi_assets,
+                         account_.multi_assets_time_ms, account_.multi_assets_recv_ns, "multi_assets");
+    const bool ds = flag(a.fields & f::f_dual_side_position, a.dual_side_position, account_.dual_side_position,
+                         account_.dual_side_time_ms, account_.dual_side_recv_ns, "dual_side_position");
+    return ma || ds ? apply_status::applied : apply_status::stale;
 }
 
 apply_status account_book::apply_snapshot_begin(const event_header&, const snapshot_marker& s) noexcept {

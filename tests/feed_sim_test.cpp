@@ -157,21 +157,9 @@ static int fault_seeds() {
     return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : 20;
 }
 
-// A parameter is one fault kind, or several joined by '+' (a mix, drawn per frame/request).
-static std::vector<std::string> faults_of(const std::string& param) {
-    std::vector<std::string> out;
-    for (std::size_t at = 0; at <= param.size();) {
-        const auto plus = param.find('+', at);
-        out.push_back(param.substr(at, plus - at));
-        if (plus == std::string::npos) break;
-        at = plus + 1;
-    }
-    return out;
-}
-
 TEST_P(feed_fault_matrix, the_book_equals_the_truth_after_the_fault) {
     const std::string param = GetParam();
-    const auto faults = faults_of(param);
+    const auto faults = sim::split_list(param, '+'); // one kind, or a mix joined by '+'
     const bool rare = param == "refuse" || param == "key_deleted";
     const int seeds = fault_seeds();
     std::uint64_t gaps = 0;

@@ -71,15 +71,8 @@ int main(int argc, char** argv) {
                 const std::string v = next();
                 if (v != "rest" && v != "wsapi") return usage("--snapshot is rest or wsapi");
                 snapshots = v == "rest" ? net::snapshot_source::rest : net::snapshot_source::wsapi;
-            } else if (a == "--faults") {
-                const std::string list = next();
-                for (std::size_t at = 0; at <= list.size();) {
-                    const auto comma = list.find(',', at);
-                    sc.faults.push_back(list.substr(at, comma - at));
-                    if (comma == std::string::npos) break;
-                    at = comma + 1;
-                }
-            } else if (a == "--fault-rate") sc.fault_rate = std::stod(next());
+            } else if (a == "--faults") sc.faults = sim::split_list(next());
+            else if (a == "--fault-rate") sc.fault_rate = std::stod(next());
             else return usage("unknown option " + a);
         }
     } catch (const std::exception& e) {

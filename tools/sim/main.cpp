@@ -67,15 +67,8 @@ int main(int argc, char** argv) {
             else if (a == "--testnet-paths") cfg.testnet_legacy_paths = true;
             else if (a == "--api-key") api_key = next();
             else if (a == "--api-secret") api_secret = next();
-            else if (a == "--faults") {
-                const std::string list = next();
-                for (std::size_t start = 0; start <= list.size();) {
-                    const auto comma = list.find(',', start);
-                    cfg.faults.push_back(list.substr(start, comma - start));
-                    if (comma == std::string::npos) break;
-                    start = comma + 1;
-                }
-            } else if (a == "--fault-rate") cfg.fault_rate = std::stod(next());
+            else if (a == "--faults") cfg.faults = acctsync::sim::split_list(next());
+            else if (a == "--fault-rate") cfg.fault_rate = std::stod(next());
             else if (a == "--scenario") cfg.scenario = next();
             else if (a == "--burst") cfg.burst = std::stoi(next());
             else if (a == "--ops") cfg.max_operations = std::stoull(next());

@@ -44,6 +44,18 @@ inline constexpr std::string_view fault_kinds[] = {
     "gap", "half_open", "slow_rest", "rest_5xx", "rest_429", "rest_418", "skew"};
 inline constexpr std::string_view scenarios[] = {"mixed", "fills", "funding", "transfers"};
 
+// "a,b,c" → {"a","b","c"} (fault lists on command lines and in tests; an empty item stays).
+inline std::vector<std::string> split_list(std::string_view list, char sep = ',') {
+    std::vector<std::string> out;
+    for (std::size_t start = 0; start <= list.size();) {
+        const auto at = list.find(sep, start);
+        out.emplace_back(list.substr(start, at - start));
+        if (at == std::string_view::npos) break;
+        start = at + 1;
+    }
+    return out;
+}
+
 struct server_config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0; // 0: any free port (see server::port())
