@@ -63,6 +63,10 @@ struct frame_header {
     bool has_cross_wallet = false;
     std::string_view event_name;
     key_string listen_key{};
+    std::string_view stream{};   // the combined envelope's "stream" (into the frame)
+    bool has_stream = false;
+    bool routed = false;         // `account` below is stream's route (once per frame)
+    std::uint16_t account = 0;
 };
 
 } // namespace
@@ -172,6 +176,13 @@ parse_result user_stream_parser::impl::run(const char* data, std::size_t size, c
 
 void user_stream_parser::impl::finish(event& ev) noexcept {
     {
+        if (ctx->router != nullptr && hdr.has_stream) [[unlikely]] {
+            if (!hdr.routed) {
+                hdr.account = ctx->router->route(ctx->router->self, hdr.stream);
+                hdr.routed = true;
+            }
+            ev.header.account = hdr.account;
+        }
         ev.header.event_time_ms = hdr.E;
         ev.header.transaction_time_ms = hdr.T;
         ev.header.recv_time_ns = ctx->recv_ns;
@@ -235,9 +246,10 @@ bool user_stream_parser::impl::envelope_member(detail::reader& rd, std::string_v
                                                ReadData&& read_data) noexcept {
     if (key == "data" && !have_data) return have_data = read_data();
     if (key == "stream") {
-        std::string_view s;
         bool present = false;
-        return rd.read_string(v, s, present, "stream");
+        if (!rd.read_string(v, hdr.stream, present, "stream")) return false;
+        hdr.has_stream = present;
+        return true;
     }
     return rd.skip_value(v, "");
 }

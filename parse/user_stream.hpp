@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "core/events.hpp"
 #include "parse/event_sink.hpp"
@@ -32,10 +33,21 @@
 
 namespace acctsync::parse {
 
+// Several accounts on one combined connection (`/private/stream?listenKey=…&listenKey=…`): the
+// envelope's "stream" member names the account. route() maps it to the account index written
+// into every event header of the frame (called once per frame, after the whole frame is read,
+// so "stream" may stand before or after "data"); unrouted_account marks a name it does not know.
+struct stream_router {
+    void* self = nullptr;
+    std::uint16_t (*route)(void* self, std::string_view stream) noexcept = nullptr;
+};
+inline constexpr std::uint16_t unrouted_account = 0xFFFF;
+
 struct stream_context {
     market venue = market::usdm;
-    std::uint16_t account = 0;
-    std::int64_t recv_ns = 0; // stamped into every event header
+    std::uint16_t account = 0;  // every event's account, unless the router names another
+    std::int64_t recv_ns = 0;   // stamped into every event header
+    const stream_router* router = nullptr; // null: no routing (one account per connection)
 };
 
 struct parser_options {
