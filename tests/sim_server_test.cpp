@@ -4,6 +4,8 @@
 // snapshot plus the stream. Every wait is bounded.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <chrono>
 #include <functional>
 #include <set>
@@ -133,6 +135,48 @@ TEST_F(sim_fixture, AllowListWithoutListenKeyExpiredNeverSeesExpiry) {
     EXPECT_TRUE(filtered.next(500).empty()) << "an allow-list without listenKeyExpired never sees expiry";
     srv->pause_scenario(false);
     EXPECT_TRUE(everything.next(300).empty()) << "after expiry the socket stays open and silent";
+}
+
+TEST_F(sim_fixture, SeveralAccountsShareOnePrivateStreamNamedByTheirKeys) {
+    start(300);
+    const std::string k0 = listen_key(0), k1 = listen_key(1);
+    beast_ws_client both(srv->port(), "/private/stream?listenKey=" + k0 + "&listenKey=" + k1 + "&events=ACCOUNT_UPDATE/listenKeyExpired");
+    std::map<std::string, int> by_stream;
+    parse::user_stream_parser parser;
+    for (int i = 0; i < 60 && (by_stream.size() < 2 || i < 20); ++i) {
+        const std::string f = both.next(3000);
+        ASSERT_FALSE(f.empty()) << "no frame within 3 s";
+        const auto at = f.find("\"stream\":\"");
+        ASSERT_EQ(at, 1u) << f;
+        const std::string name = f.substr(11, f.find('"', 11) - 11);
+        ++by_stream[name];
+        if (name == k1) {
+            EXPECT_NE(f.find("\"e\":\"ACCOUNT_UPDATE\""), std::string::npos) << "account 1's allow-list: " << f;
+        }
+        test::padded in(f);
+        parse::vector_sink sink;
+        ASSERT_TRUE(parser.parse(in.data(), in.size, {}, sink.sink()).ok()) << f;
+    }
+    EXPECT_EQ(by_stream.size(), 2u) << "both accounts' frames on the one socket";
+    for (const auto& [name, n] : by_stream) EXPECT_TRUE(name == k0 || name == k1) << name;
+    // One key lapses: its expiry comes named by that key; the other account's frames go on.
+    srv->expire_listen_key(1);
+    std::string expired;
+    for (int i = 0; i < 500 && expired.empty(); ++i) { // frames already queued come first
+        const std::string f = both.next(3000);
+        ASSERT_FALSE(f.empty());
+        if (f.find("listenKeyExpired") != std::string::npos) expired = f;
+    }
+    EXPECT_NE(expired.find("\"stream\":\"" + k1 + "\""), std::string::npos) << expired;
+    for (int i = 0; i < 20; ++i) {
+        const std::string f = both.next(3000);
+        ASSERT_FALSE(f.empty());
+        EXPECT_NE(f.find("\"stream\":\"" + k0 + "\""), std::string::npos) << "only account 0 is left: " << f;
+    }
+    // A lapsed key among several: the handshake is refused (-1125).
+    EXPECT_THROW(beast_ws_client(srv->port(), "/private/stream?listenKey=" + k0 + "&listenKey=" + k1), std::exception);
+    EXPECT_THROW(beast_ws_client(srv->port(), "/private/ws?listenKey=" + k0 + "&listenKey=" + k0), std::exception)
+        << "several keys only on /private/stream";
 }
 
 TEST_F(sim_fixture, TruthEqualsMirrorFromSnapshotAndStream) {

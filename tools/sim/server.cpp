@@ -88,8 +88,13 @@ struct ws_client {
     websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
     asio::steady_timer wake;
     std::deque<std::string> out;
-    std::string listen_key;
-    std::vector<std::string> allow; // empty: every event
+    // The keys this socket listens to, each with its allow-list (empty: every event). One key,
+    // except /private/stream?listenKey=A[&events=..]&listenKey=B[&events=..] (several accounts).
+    struct subscription {
+        std::string listen_key;
+        std::vector<std::string> allow;
+    };
+    std::vector<subscription> subs;
     bool combined = false;
     bool closed = false;
     std::chrono::steady_clock::time_point connected_at{};
@@ -97,9 +102,16 @@ struct ws_client {
     std::chrono::steady_clock::time_point next_ping{};
     std::mt19937_64 fault_rng;
 
-    [[nodiscard]] bool allows(std::string_view e) const {
-        if (allow.empty()) return true;
-        for (const auto& a : allow)
+    [[nodiscard]] const subscription* find(std::string_view key) const {
+        for (const auto& s : subs)
+            if (s.listen_key == key) return &s;
+        return nullptr;
+    }
+    [[nodiscard]] bool allows(std::string_view key, std::string_view e) const {
+        const subscription* s = find(key);
+        if (s == nullptr) return false;
+        if (s->allow.empty()) return true;
+        for (const auto& a : s->allow)
             if (a == e) return true;
         return false;
     }
@@ -191,12 +203,14 @@ struct server::impl {
         const std::string_view e = event_name(frame);
         for (auto& w : a.subscribers) {
             auto c = w.lock();
-            if (!c || c->closed || !a.key_alive || c->listen_key != a.listen_key || !c->allows(e)) continue;
-            push(*c, frame);
+            if (!c || c->closed || !a.key_alive || !c->allows(a.listen_key, e)) continue;
+            push(*c, frame, a.listen_key);
         }
     }
-    void push(ws_client& c, const std::string& frame) {
-        if (c.combined) c.out.push_back("{\"stream\":\"" + c.listen_key + "\",\"data\":" + frame + "}");
+    // The combined envelope names the stream by its listenKey (UNVERIFIED on /private: Binance's
+    // JS SDK subscribes with the bare key as the stream name; spec §1.1).
+    void push(ws_client& c, const std::string& frame, const std::string& key) {
+        if (c.combined) c.out.push_back("{\"stream\":\"" + key + "\",\"data\":" + frame + "}");
         else c.out.push_back(frame);
         c.wake.cancel();
     }
@@ -210,8 +224,8 @@ struct server::impl {
         std::string frame;
         (void)parse::write_user_frame(std::span<const event>(&ev, 1), frame);
         for (auto& w : a.subscribers)
-            if (auto c = w.lock(); c && !c->closed && c->listen_key == a.listen_key && c->allows("listenKeyExpired"))
-                push(*c, frame);
+            if (auto c = w.lock(); c && !c->closed && c->allows(a.listen_key, "listenKeyExpired"))
+                push(*c, frame, a.listen_key);
         // After this the sockets stay open and silent, as on Binance.
     }
 
@@ -493,24 +507,33 @@ struct server::impl {
         const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
         const bool usdm = cfg.venue == market::usdm;
         if (usdm && path.rfind("/private/ws/", 0) == 0) {
-            c.listen_key = path.substr(12);
+            c.subs.push_back({std::string(path.substr(12)), {}});
         } else if (usdm && (path == "/private/ws" || path == "/private/stream")) {
-            const auto key = query_param(query, "listenKey");
-            if (!key) return rest_error{http::status::bad_request, -1102, "Mandatory parameter 'listenKey' was not sent."};
-            c.listen_key = *key;
-            c.combined = path == "/private/stream";
-            if (const auto events = query_param(query, "events")) {
-                std::string list(*events);
-                for (std::size_t p; (p = list.find("%2F")) != std::string::npos;) list.replace(p, 3, "/");
-                for (std::size_t start = 0; start <= list.size();) {
-                    const auto slash = list.find('/', start);
-                    c.allow.push_back(list.substr(start, slash - start));
-                    if (slash == std::string::npos) break;
-                    start = slash + 1;
+            // Items in order: each listenKey starts a subscription, an events= after it is its
+            // allow-list ("A/B", the slash literal or %2F). Several keys only on /private/stream.
+            std::vector<std::string> early; // an events= before the first listenKey is the first key's
+            for (std::string_view q = query; !q.empty();) {
+                const auto amp = q.find('&');
+                const std::string_view pair = q.substr(0, amp);
+                const auto eq = pair.find('=');
+                const std::string_view name = pair.substr(0, eq);
+                const std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+                if (name == "listenKey") {
+                    c.subs.push_back({std::string(value), c.subs.empty() ? std::move(early) : std::vector<std::string>{}});
+                } else if (name == "events") {
+                    std::string list(value);
+                    for (std::size_t p; (p = list.find("%2F")) != std::string::npos;) list.replace(p, 3, "/");
+                    (c.subs.empty() ? early : c.subs.back().allow) = split_list(list, '/');
                 }
+                if (amp == std::string_view::npos) break;
+                q.remove_prefix(amp + 1);
             }
+            if (c.subs.empty()) return rest_error{http::status::bad_request, -1102, "Mandatory parameter 'listenKey' was not sent."};
+            if (c.subs.size() > 1 && path != "/private/stream")
+                return rest_error{http::status::bad_request, -1102, "Several listenKeys need /private/stream."};
+            c.combined = path == "/private/stream";
         } else if ((!usdm || cfg.testnet_legacy_paths) && path.rfind("/ws/", 0) == 0) {
-            c.listen_key = path.substr(4);
+            c.subs.push_back({std::string(path.substr(4)), {}});
         } else {
             return rest_error{http::status::not_found, -1000, "Unknown stream path."};
         }
@@ -671,12 +694,15 @@ struct server::impl {
     asio::awaitable<void> user_stream(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::string_body> req) {
         auto c = std::make_shared<ws_client>(websocket::stream<beast::ssl_stream<beast::tcp_stream>>(std::move(stream)), io);
         const std::string target(req.target());
-        account_slot* acct = nullptr;
+        std::vector<account_slot*> accts; // one per key, in the URL's order
         auto err = route_stream(target, *c);
-        if (!err) {
+        for (std::size_t k = 0; !err && k < c->subs.size(); ++k) {
+            account_slot* acct = nullptr;
             for (auto& a : accounts)
-                if (a.key_alive && a.listen_key == c->listen_key) acct = &a;
+                if (a.key_alive && a.listen_key == c->subs[k].listen_key) acct = &a;
+            // UNVERIFIED: what Binance does with one lapsed key among several; here the handshake fails.
             if (acct == nullptr) err = rest_error{http::status::bad_request, -1125, "This listenKey does not exist."};
+            else accts.push_back(acct);
         }
         if (err) {
             response res = error(*err, req.version());
@@ -698,7 +724,7 @@ struct server::impl {
         c->connected_at = c->last_pong = std::chrono::steady_clock::now();
         c->next_ping = c->connected_at + cfg.ping_interval;
         c->fault_rng.seed(cfg.seed ^ (++connection_counter * 0x9E3779B97F4A7C15ULL));
-        acct->subscribers.push_back(c);
+        for (auto* acct : accts) acct->subscribers.push_back(c);
         asio::co_spawn(io, reader(c), asio::detached);
         bool stalled = false;
         bool half_open = false;
@@ -829,13 +855,13 @@ struct server::impl {
         }
         if (f == "key_deleted") { // the key is gone: keepalive answers -1125 (and the stream expires)
             for (auto& a : accounts)
-                if (a.listen_key == c.listen_key) expire(a);
+                if (c.find(a.listen_key) != nullptr) expire(a);
             return fault::none;
         }
         if (f == "ping_storm") return fault::ping_storm;
         if (f == "expire") {
             for (auto& a : accounts)
-                if (a.listen_key == c.listen_key) expire(a);
+                if (c.find(a.listen_key) != nullptr) expire(a);
         }
         --st.faults; // not a stream fault this socket can fire
         return fault::none;

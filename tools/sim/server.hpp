@@ -11,7 +11,8 @@
 //         errors -2014, -2015 (401), -1022, -1021, -1102 (400), -1003 (429 past the weight
 //         limit), with X-MBX-USED-WEIGHT-1M on every answer
 //   WS    /private/ws/<key>, /private/ws?listenKey=<key>[&events=A/B], /private/stream?listenKey=<key>
-//         (combined envelope), legacy /ws/<key> (COIN-M, and USD-M in testnet mode); the
+//         (combined envelope {"stream":"<key>","data":…}; several accounts' keys as
+//         listenKey=A[&events=..]&listenKey=B[&events=..] on one socket), legacy /ws/<key> (COIN-M, and USD-M in testnet mode); the
 //         account engine's frames as a seeded scenario produces them; listenKeyExpired when the
 //         key lapses (only to sockets whose allow-list lets it through), then silence
 //   WS-API /ws-fapi/v1 (/ws-dapi/v1): session.logon (Ed25519), session.status, session.logout,
