@@ -352,6 +352,14 @@ session::actions session::on_drift(std::int64_t now_ms) noexcept {
     return flush();
 }
 
+session::actions session::rotate_now(std::int64_t now_ms) noexcept {
+    if (!started_) return flush();
+    for (auto& s : slots_)
+        if (s.phase == slot_phase::open && !s.replacing) s.rotate_at_ms = std::min(s.rotate_at_ms, now_ms);
+    if (key_ == pending::none) want_connections(now_ms); // redundant: tick() replaces them in turn
+    return flush();
+}
+
 session::actions session::on_snapshot(std::int64_t now_ms, std::uint64_t id) noexcept {
     if (!started_ || snapshot_ != pending::in_flight || id != snapshot_id_) return flush();
     snapshot_ = pending::none;

@@ -141,6 +141,9 @@ public:
     // A snapshot found drift (events lost while the connection looked healthy, e.g. half-open):
     // the connections are dropped and reopened, a gap like a loss (healed by a fresh snapshot).
     [[nodiscard]] actions on_drift(std::int64_t now_ms) noexcept;
+    // Replace the open connections now, make-before-break as at the 24 h rotation (redundant: one
+    // at a time). Several accounts sharing a connection are moved this way onto a newer one.
+    [[nodiscard]] actions rotate_now(std::int64_t now_ms) noexcept;
 
     [[nodiscard]] const session_health& health() const noexcept { return health_; }
     [[nodiscard]] session_state state() const noexcept { return health_.state; }

@@ -235,6 +235,26 @@ TEST(session, rotation_is_make_before_break_with_no_gap_over_a_simulated_day) {
 
 // Found in review: the replacement dies during the overlap, then the old connection is closed as
 // planned. Nothing is open any more: that is an outage, with its gap and a healing snapshot.
+TEST(session, rotate_now_replaces_the_connection_make_before_break_without_a_gap) {
+    session s;
+    const std::uint64_t first = bring_live(s, 0);
+    auto a = copy(s.rotate_now(5 * sec));
+    const auto* open = find(a, action_type::open_connection);
+    ASSERT_NE(open, nullptr) << "the replacement is asked for at once";
+    EXPECT_EQ(open->slot, 1);
+    EXPECT_EQ(find(a, action_type::close_connection), nullptr) << "make-before-break: the old one stays open";
+    a = copy(s.on_opened(5 * sec + 20, 1, open->id));
+    EXPECT_EQ(find(a, action_type::close_connection), nullptr);
+    a = copy(s.tick(5 * sec + 20 + s.config().rotation_overlap_ms));
+    const auto* close = find(a, action_type::close_connection);
+    ASSERT_NE(close, nullptr);
+    EXPECT_EQ(close->id, first);
+    EXPECT_EQ(s.health().gaps, 0u);
+    EXPECT_EQ(s.state(), session_state::live);
+    EXPECT_EQ(s.health().rotations, 1u);
+    EXPECT_TRUE(copy(s.rotate_now(6 * sec)).size() == 1u) << "again: one more replacement";
+}
+
 TEST(session, a_replacement_lost_during_the_overlap_makes_the_planned_close_an_outage) {
     session_config cfg;
     cfg.rotate_after_ms = 10 * sec;

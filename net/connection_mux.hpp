@@ -1,0 +1,128 @@
+// acctsync/net/connection_mux.hpp — which stream connection carries which account: no I/O.
+//
+// A feed with several accounts runs one session (net/session.hpp) per account; each asks for
+// connections on its own slots, as if it were alone. The mux decides which real connection
+// answers each ask:
+//   * separate: account a's slot k is connection 2a+k, carrying a's key only;
+//   * shared: one connection carries every account's key (Binance's
+//     `/private/stream?listenKey=A&listenKey=B…`), and the sessions' slots are bound to it.
+//     An ask joins the newest joinable connection that carries the account's current key (not
+//     the one its other slot is on), else a new connection is opened with every known key —
+//     after a short hold while another account's key is still being fetched, so that a start
+//     or an outage ends in one connection, not one per key. A connection someone leaves is no
+//     longer joinable (it is being rotated away, lost a key, or drifted). When a newer
+//     connection opens, every account still on an older one is asked to rotate onto it
+//     (make-before-break, no gap), so that one account's new key costs the others nothing and
+//     the old connection closes once its last account has left.
+// Answers to the sessions (opened, open failed, lost, rotate) and the work for the feed (open a
+// connection with these accounts' keys, close one) come back as actions, like the session's.
+//
+// Threads: the feed's network thread. No allocation; every call is O(accounts × connections).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+namespace acctsync::net {
+
+inline constexpr int max_accounts = 16;
+inline constexpr int max_stream_connections = 2 * max_accounts; // separate mode: two per account
+
+struct mux_action {
+    enum kind : std::uint8_t {
+        open,        // feed: connect `conn` carrying the current keys of the accounts in `accounts`
+        close,       // feed: close `conn`
+        opened,      // session of `account`: on_opened(slot, id)
+        open_failed, // session of `account`: on_open_failed(slot, id)
+        lost,        // session of `account`: on_lost(slot, id)
+        rotate,      // session of `account`: rotate_now()
+    } what;
+    int conn = -1;
+    int account = -1;
+    int slot = 0;
+    std::uint64_t id = 0;
+    std::uint32_t accounts = 0;
+};
+
+class connection_mux {
+public:
+    static constexpr std::size_t max_actions = 4 * max_accounts + 4;
+    using actions = std::span<const mux_action>;
+
+    connection_mux(int accounts, bool shared, std::int64_t hold_ms = 3000) noexcept;
+
+    // The account's listenKey is being fetched (its session asked for one) / is known; `gen`
+    // counts the distinct key values the account has had (a connection carries one of them).
+    void key_pending(int account) noexcept;
+    void key_known(int account, std::uint64_t gen) noexcept;
+
+    // A session's asks (its open_connection / close_connection actions).
+    [[nodiscard]] actions want(int account, int slot, std::uint64_t id, std::int64_t now_ms) noexcept;
+    [[nodiscard]] actions release(int account, int slot) noexcept;
+    // What happened to a connection.
+    [[nodiscard]] actions opened(int conn) noexcept;
+    [[nodiscard]] actions failed(int conn) noexcept; // did not open, or was lost
+    // Asks held back for a key are retried (call every loop; cheap when none is held).
+    [[nodiscard]] actions tick(std::int64_t now_ms) noexcept;
+
+    // The slot of `account` answered on `conn` (its events count there), or -1.
+    [[nodiscard]] int slot_on(int conn, int account) const noexcept;
+    // Sessions bound to `conn` (answered), for activity: f(account, slot).
+    template <class F> void for_each_bound(int conn, F&& f) const noexcept {
+        for (int a = 0; a < accounts_; ++a)
+            for (int k = 0; k < 2; ++k)
+                if (bind_[a][k].conn == conn && bind_[a][k].answered) f(a, k);
+    }
+    [[nodiscard]] bool in_use(int conn) const noexcept { return conns_[conn].phase != conn_phase::idle; }
+    [[nodiscard]] int connection_count() const noexcept { return shared_ ? max_stream_connections / 2 : 2 * accounts_; }
+    [[nodiscard]] int open_connections() const noexcept;
+    [[nodiscard]] bool shared() const noexcept { return shared_; }
+    [[nodiscard]] std::uint64_t seq_of(int conn) const noexcept { return conns_[conn].seq; } // the open it answers
+    [[nodiscard]] std::uint32_t carries(int conn) const noexcept { return conns_[conn].carries; }
+    [[nodiscard]] std::uint64_t dropped_actions() const noexcept { return dropped_; }
+
+private:
+    enum class conn_phase : std::uint8_t { idle, opening, open };
+    struct connection {
+        conn_phase phase = conn_phase::idle;
+        bool joinable = false;
+        std::uint64_t seq = 0;                        // creation order (newest joins first)
+        std::uint32_t carries = 0;                    // accounts whose key it was opened with
+        std::array<std::uint64_t, max_accounts> gen{}; // ... and which of their keys
+    };
+    struct binding {
+        int conn = -1;
+        std::uint64_t id = 0;
+        bool answered = false; // on_opened sent
+    };
+    struct held_ask {
+        bool held = false;
+        std::uint64_t id = 0;
+    };
+
+    void emit(mux_action a) noexcept;
+    actions flush() noexcept;
+    void place(int account, int slot, std::uint64_t id, std::int64_t now_ms, bool may_hold) noexcept;
+    void unbind(int account, int slot) noexcept;
+    void migrate() noexcept;
+    [[nodiscard]] bool bound(int conn) const noexcept;
+    [[nodiscard]] bool carries_current(int conn, int account) const noexcept;
+    [[nodiscard]] int open_new(int account, int slot) noexcept;
+
+    int accounts_;
+    bool shared_;
+    std::int64_t hold_ms_;
+    std::int64_t hold_until_ms_ = 0; // 0: no hold running
+    std::uint64_t next_seq_ = 0;
+    std::array<connection, max_stream_connections> conns_{};
+    std::array<std::array<binding, 2>, max_accounts> bind_{};
+    std::array<std::array<held_ask, 2>, max_accounts> held_{};
+    std::array<bool, max_accounts> known_{};
+    std::array<std::uint64_t, max_accounts> gen_{};
+    std::array<mux_action, max_actions> out_{};
+    std::size_t n_out_ = 0;
+    std::uint64_t dropped_ = 0;
+};
+
+} // namespace acctsync::net
