@@ -56,7 +56,7 @@ int connection_mux::open_new(int account, int slot) noexcept {
     if (!shared_) {
         p = 2 * account + slot;
         if (conns_[p].phase != conn_phase::idle) { // not released before being asked for again: start over
-            emit({mux_action::close, p});
+            emit({mux_action::close, p, -1, 0, conns_[p].seq});
             conns_[p] = {};
         }
     } else {
@@ -123,7 +123,7 @@ void connection_mux::unbind(int account, int slot) noexcept {
     if (p < 0) return;
     bind_[account][slot] = {};
     if (!bound(p)) {
-        emit({mux_action::close, p});
+        emit({mux_action::close, p, -1, 0, conns_[p].seq});
         conns_[p] = {};
         return;
     }

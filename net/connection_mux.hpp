@@ -32,7 +32,7 @@ inline constexpr int max_stream_connections = 2 * max_accounts; // separate mode
 struct mux_action {
     enum kind : std::uint8_t {
         open,        // feed: connect `conn` carrying the current keys of the accounts in `accounts`
-        close,       // feed: close `conn`
+        close,       // feed: close `conn` (`id`: the seq_of() it was opened with)
         opened,      // session of `account`: on_opened(slot, id)
         open_failed, // session of `account`: on_open_failed(slot, id)
         lost,        // session of `account`: on_lost(slot, id)
@@ -41,7 +41,7 @@ struct mux_action {
     int conn = -1;
     int account = -1;
     int slot = 0;
-    std::uint64_t id = 0;
+    std::uint64_t id = 0;         // the session's open id (close: the connection's seq)
     std::uint32_t accounts = 0;
 };
 

@@ -1,6 +1,7 @@
 // acctsync/net/feed.cpp — see feed.hpp: the network thread, the control thread, the fan-out.
 #include "net/feed.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include "core/clock.hpp"
 #include "core/event_builders.hpp"
+#include "net/connection_mux.hpp"
 #include "net/fill_ledger.hpp"
 #include "net/rest_client.hpp"
 #include "net/thread_affinity.hpp"
@@ -48,8 +50,10 @@ constexpr std::size_t staging_capacity = 1024; // ≥ parser_options::max_batch
 // What the control thread is asked to do, and what it answers.
 struct command {
     enum kind : std::uint8_t { create_key, keepalive, open, close, snapshot, backfill, quit } what;
-    int slot = 0;
+    int slot = 0;                    // open, close: the connection
     std::uint64_t id = 0;
+    int account = 0;
+    std::string target{};            // open: the stream URL's target (built on the network thread)
     std::uint64_t consumer_mask = 0; // snapshot: who gets it
     bool session_snapshot = false;   // snapshot: answers session::on_snapshot
     std::int64_t since_ms = 0;       // backfill: trades at or after this exchange time
@@ -68,6 +72,7 @@ struct answer {
     command cmd;
     bool ok = false;
     bool key_changed = false;
+    std::string key{};                      // create_key: the listenKey
     request_failure failure{};
     std::vector<snapshot_body> bodies{};
     std::vector<event> fills{};              // backfill: the missed_fill events read (all pages)
@@ -82,43 +87,59 @@ std::string stream_target(const std::string& path, const std::string& key) {
 
 } // namespace
 
+// One account: its REST and WS-API clients, its session, its back-fill state.
+struct account_state {
+    int index = 0;
+    rest_client rest;
+    std::unique_ptr<wsapi_client> wsapi;
+    session sess;
+    std::string key_ctl;          // control thread: the listenKey as last answered
+    std::string key;              // network thread: the same, from the answers
+    std::uint64_t key_gen = 0;    // network thread: distinct key values so far (connection_mux)
+    std::array<std::uint64_t, max_slots> slot_id{}; // the session's open ids, answered by the mux
+    bool dedup = false;           // two of its connections open: drop second copies
+    std::unique_ptr<std::uint64_t[]> recent; // direct-mapped hashes of order/trade events
+
+    // Back-fill of fills lost in a gap (network thread): see net/fill_ledger.hpp.
+    fill_ledger fills;
+    std::int64_t gap_from_ms = -1; // fills.since_ms() when the open gap began; -1 = none
+    std::uint64_t gaps_seen = 0, healed_seen = 0;
+    bool backfill_pending = false; // one back-fill at a time (parse errors come in bursts)
+    std::optional<command> backfill_retry; // a back-fill that failed part-way, due again at:
+    std::int64_t backfill_retry_at_ns = 0;
+
+    account_state(int i, tls_context& tls, rest_config rc, session_config sc, std::size_t recent_size)
+        : index(i), rest(tls, std::move(rc)), sess(sc), recent(new std::uint64_t[recent_size]()) {}
+};
+
 struct feed::impl {
     feed& owner;
     const feed_config& cfg;
     tls_context tls;
-    rest_client rest;
-    std::unique_ptr<wsapi_client> wsapi;
+    std::vector<std::unique_ptr<account_state>> accts;
+    connection_mux mux;
     ws_url stream_base;
-    std::array<std::unique_ptr<ws_client>, max_slots> ws;
-    std::array<bool, max_slots> owned{};        // network thread reads the slot
-    std::array<std::uint64_t, max_slots> slot_id{};
-    std::string listen_key;                     // control thread
+    std::vector<std::unique_ptr<ws_client>> ws;   // the stream connections (connection_mux's indices)
+    std::vector<bool> owned;                      // network thread reads the connection
+    std::vector<std::uint64_t> ctl_seq;           // control thread: the open each connection last made
+    std::vector<std::vector<std::string>> conn_keys; // per connection, per account: the key it carries
+    request_failure last_open_failure{};
 
-    session sess;
     parse::user_stream_parser stream_parser;
     parse::snapshot_parser snapshot_parser;
+    parse::stream_router router{this, &impl::route};
 
     // fan-out staging (network thread)
     std::unique_ptr<event[]> staging;
     std::size_t staged = 0;
     std::uint64_t target_mask = ~0ULL;
-    bool dedup = false;
-    std::unique_ptr<std::uint64_t[]> recent; // direct-mapped hashes of order/trade events
     static constexpr std::size_t recent_size = 8192;
-    int current_slot = -1;
-    bool key_expired_seen = false;
+    int current_conn = -1;
+    std::uint32_t expired_seen = 0; // accounts whose listenKeyExpired came in this poll
     std::uint64_t snapshot_seq = 0;
-
-    // Back-fill of fills lost in a gap (network thread): see net/fill_ledger.hpp.
-    fill_ledger fills;
-    bool publishing_snapshot = false;          // the staged events are a snapshot's rows
-    std::int64_t gap_from_ms = -1;             // fills.since_ms() when the open gap began; -1 = none
-    std::uint64_t gaps_seen = 0, healed_seen = 0;
-    bool backfill_pending = false;             // one back-fill at a time (parse errors come in bursts)
-    std::vector<event> released;               // fills.release()'s output (reserved once)
-    std::atomic<std::uint64_t> backfills{0}, missed_fills{0};
-    std::optional<command> backfill_retry; // a back-fill that failed part-way, due again at:
-    std::int64_t backfill_retry_at_ns = 0;
+    bool publishing_snapshot = false; // the staged events are a snapshot's rows
+    std::vector<event> released;      // fill_ledger::release()'s output (reserved once)
+    std::atomic<std::uint64_t> backfills{0}, missed_fills{0}, unrouted{0};
 
     // control-thread queues
     std::mutex mu;
@@ -139,37 +160,62 @@ struct feed::impl {
     std::atomic<std::uint8_t> state{0};
     std::atomic<std::uint64_t> reconnects{0}, gaps{0}, healed{0}, keepalives{0}, rotations{0}, drift_rotations{0};
 
-    impl(feed& f, const feed_config& c)
-        : owner(f), cfg(c), tls(c.tls), rest(tls, rest_cfg(c)), sess(c.session),
-          staging(new event[staging_capacity]), recent(new std::uint64_t[recent_size]()) {
+    impl(feed& f, const feed_config& c, int n_accounts)
+        : owner(f), cfg(c), tls(c.tls), mux(n_accounts, c.shared_connection), staging(new event[staging_capacity]) {
         released.reserve(staging_capacity);
         if (auto u = parse_ws_url(c.ws_url)) stream_base = *u;
         else throw std::invalid_argument("feed: bad ws_url " + c.ws_url);
-        if (c.creds.empty()) throw std::invalid_argument("feed: no credentials");
         if (c.consumers < 1 || c.consumers > 64) throw std::invalid_argument("feed: 1..64 consumers");
-        if (c.snapshots == snapshot_source::wsapi) {
-            wsapi_config w;
-            w.base_url = c.wsapi_url;
-            w.venue = c.venue;
-            w.creds = c.creds;
-            w.recv_window_ms = c.recv_window_ms;
-            w.ws.connect_to = c.connect_to;
-            wsapi = std::make_unique<wsapi_client>(tls, std::move(w));
+        if (n_accounts > max_accounts) throw std::invalid_argument("feed: at most 16 accounts");
+        if (c.shared_connection && c.ws_shared_path.find("{keys}") == std::string::npos)
+            throw std::invalid_argument("feed: ws_shared_path needs {keys}");
+        for (int i = 0; i < n_accounts; ++i) {
+            const credentials& cr = c.accounts.empty() ? c.creds : c.accounts[static_cast<std::size_t>(i)];
+            if (cr.empty()) throw std::invalid_argument("feed: no credentials for account " + std::to_string(i));
+            session_config sc = c.session;
+            sc.seed ^= 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(i); // accounts' jitter apart
+            auto a = std::make_unique<account_state>(i, tls, rest_cfg(c, cr), sc, recent_size);
+            if (c.snapshots == snapshot_source::wsapi) {
+                wsapi_config w;
+                w.base_url = c.wsapi_url;
+                w.venue = c.venue;
+                w.creds = cr;
+                w.recv_window_ms = c.recv_window_ms;
+                w.ws.connect_to = c.connect_to;
+                a->wsapi = std::make_unique<wsapi_client>(tls, std::move(w));
+            }
+            accts.push_back(std::move(a));
         }
         ws_client_options wo;
         wo.mode = c.mode;
         wo.connect_to = c.connect_to;
-        for (auto& w : ws) w = std::make_unique<ws_client>(tls, wo);
+        const auto n_conn = static_cast<std::size_t>(mux.connection_count());
+        for (std::size_t i = 0; i < n_conn; ++i) ws.push_back(std::make_unique<ws_client>(tls, wo));
+        owned.assign(n_conn, false);
+        ctl_seq.assign(n_conn, 0);
+        conn_keys.assign(n_conn, std::vector<std::string>(static_cast<std::size_t>(n_accounts)));
     }
 
-    static rest_config rest_cfg(const feed_config& c) {
+    static rest_config rest_cfg(const feed_config& c, const credentials& cr) {
         rest_config r;
         r.base_url = c.rest_url;
         r.venue = c.venue;
-        r.creds = c.creds;
+        r.creds = cr;
         r.recv_window_ms = c.recv_window_ms;
         r.http.connect_to = c.connect_to;
         return r;
+    }
+
+    // The combined envelope's stream name -> the account whose key the current connection
+    // carries under that name: "<key>" or "<key>@<EVENT>" (UNVERIFIED, spec §1.1, §7).
+    // Network thread, once per frame: up to one compare per account.
+    static std::uint16_t route(void* self, std::string_view stream) noexcept {
+        auto* m = static_cast<impl*>(self);
+        const std::string_view key = stream.substr(0, stream.find('@'));
+        const auto& keys = m->conn_keys[static_cast<std::size_t>(m->current_conn)];
+        for (std::size_t a = 0; a < keys.size(); ++a)
+            if (!keys[a].empty() && keys[a] == key) return static_cast<std::uint16_t>(a);
+        return parse::unrouted_account;
     }
 
     // ---- fan-out sink (network thread) -----------------------------------------------------------
@@ -198,34 +244,45 @@ struct feed::impl {
         return h | 1;
     }
 
-    bool is_duplicate(const event& ev) noexcept {
+    static bool is_duplicate(account_state& a, const event& ev) noexcept {
         const auto t = ev.header.type;
         if (t != event_type::order_update && t != event_type::trade_lite && t != event_type::algo_update) return false;
         const std::uint64_t h = hash_of(ev); // only while two sockets are open (~300 ns per event)
-        auto& slot = recent[h & (recent_size - 1)];
+        auto& slot = a.recent[h & (recent_size - 1)];
         if (slot == h) return true;
         slot = h;
         return false;
     }
 
+    // One commit of the parser (a frame, a snapshot's batch) or one status: always one account's.
     void publish_staged() noexcept {
         const std::size_t n = staged;
         staged = 0;
+        if (n == 0) return;
+        const std::uint16_t acc = staging[0].header.account;
+        if (acc >= accts.size()) { // a shared connection's frame naming a key it does not carry
+            unrouted.fetch_add(n, std::memory_order_relaxed);
+            return;
+        }
+        account_state& a = *accts[acc];
+        // A frame on a connection this account has no slot on (left, or not yet answered) is
+        // not its stream: its session listens elsewhere.
+        if (current_conn >= 0 && !publishing_snapshot && mux.slot_on(current_conn, acc) < 0) return;
         for (std::size_t i = 0; i < n; ++i) {
             const event& ev = staging[i];
             if (ev.header.type == event_type::stream_status &&
                 ev.payload.status.kind == stream_status_kind::listen_key_expired)
-                key_expired_seen = true;
+                expired_seen |= 1u << acc;
         }
         // Drop second copies (two sockets open) before anyone sees them; remember the stream's
         // trades, and let a back-filled fill through only if the stream never delivered it.
         std::size_t kept = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            if (dedup && target_mask == ~0ULL && is_duplicate(staging[i])) {
+            if (a.dedup && target_mask == ~0ULL && is_duplicate(a, staging[i])) {
                 duplicates.fetch_add(1, std::memory_order_relaxed);
                 continue;
             }
-            if (!fills.track(staging[i], publishing_snapshot)) continue;
+            if (!a.fills.track(staging[i], publishing_snapshot)) continue;
             if (staging[i].header.type == event_type::missed_fill) missed_fills.fetch_add(1, std::memory_order_relaxed);
             if (kept != i) staging[kept] = staging[i];
             ++kept;
@@ -255,54 +312,60 @@ struct feed::impl {
 
     // After every act(): a gap that began remembers where the stream stopped; a heal asks REST
     // for the fills since then (the symbols traded or held), to publish those the gap lost.
-    void service_backfill() {
-        const auto& h = sess.health();
-        if (h.gaps != gaps_seen) {
-            gaps_seen = h.gaps;
-            if (gap_from_ms < 0) gap_from_ms = fills.since_ms(); // -1: nothing before, nothing to fill
+    void service_backfill(account_state& a) {
+        const auto& h = a.sess.health();
+        if (h.gaps != a.gaps_seen) {
+            a.gaps_seen = h.gaps;
+            if (a.gap_from_ms < 0) a.gap_from_ms = a.fills.since_ms(); // -1: nothing before, nothing to fill
         }
-        if (h.healed != healed_seen) {
-            healed_seen = h.healed;
-            if (gap_from_ms >= 0) request_backfill(gap_from_ms);
-            gap_from_ms = -1;
+        if (h.healed != a.healed_seen) {
+            a.healed_seen = h.healed;
+            if (a.gap_from_ms >= 0) request_backfill(a, a.gap_from_ms);
+            a.gap_from_ms = -1;
         }
     }
 
-    void request_backfill(std::int64_t since_ms) {
-        if (since_ms < 0 || backfill_pending) return;
+    void request_backfill(account_state& a, std::int64_t since_ms) {
+        if (since_ms < 0 || a.backfill_pending) return;
         command c{command::backfill};
+        c.account = a.index;
         c.since_ms = since_ms;
-        c.symbols = fills.symbols();
+        c.symbols = a.fills.symbols();
         if (c.symbols.empty()) return;
-        backfill_pending = true;
+        a.backfill_pending = true;
         post(std::move(c));
     }
 
     // The control thread read the pages; the ledger decides each fill (fill_ledger.hpp).
-    void publish_backfill(answer& a) {
-        fills.hold(a.fills, mono_ns());
+    void publish_backfill(answer& ans) {
+        account_state& a = *accts[static_cast<std::size_t>(ans.cmd.account)];
+        a.fills.hold(ans.fills, mono_ns());
         backfills.fetch_add(1, std::memory_order_relaxed);
-        release_held_fills();
+        release_held_fills(a);
     }
 
-    void release_held_fills() {
-        if (!fills.holding()) return;
+    void release_held_fills(account_state& a) {
+        if (!a.fills.holding()) return;
         released.clear();
-        fills.release(mono_ns(), released);
+        a.fills.release(mono_ns(), released);
         for (const event& ev : released) publish_one(ev);
     }
 
     void publish_one(const event& ev) noexcept {
+        const int saved = current_conn;
+        current_conn = -1; // not a connection's frame
         staging[staged++] = ev;
         publish_staged();
+        current_conn = saved;
     }
 
-    // A stream_status event to the consumers in `mask`.
-    void publish_status(stream_status_kind kind, std::string_view reason, std::int32_t code, std::uint64_t mask) noexcept {
-        event& ev = staging[staged++];
+    // A stream_status event of account `acc` to the consumers in `mask`.
+    void publish_status(int acc, stream_status_kind kind, std::string_view reason, std::int32_t code, std::uint64_t mask) noexcept {
+        event ev;
         std::memset(&ev, 0, sizeof ev);
         ev.header.type = event_type::stream_status;
         ev.header.venue = cfg.venue;
+        ev.header.account = static_cast<std::uint16_t>(acc);
         ev.header.item_count = 1;
         ev.header.recv_time_ns = wall_ns();
         ev.payload.status.kind = kind;
@@ -310,7 +373,7 @@ struct feed::impl {
         (void)ev.payload.status.detail.assign(reason.substr(0, text_string::capacity));
         const auto saved = target_mask;
         target_mask = mask;
-        publish_staged();
+        publish_one(ev);
         target_mask = saved;
     }
 
@@ -367,35 +430,37 @@ struct feed::impl {
     }
 
     void control_loop() {
-        (void)rest.sync_time();
+        for (auto& a : accts) (void)a->rest.sync_time();
         for (;;) {
             command c;
             {
                 std::unique_lock lk(mu);
                 cv.wait(lk, [&] { return !commands.empty(); });
-                c = commands.front();
+                c = std::move(commands.front());
                 commands.pop_front();
             }
             if (c.what == command::quit) return;
-            answer a{c, false, false, {}, {}};
+            account_state& acct = *accts[static_cast<std::size_t>(c.account)];
+            answer a{c, false, false, {}, {}, {}, {}};
             switch (c.what) {
             case command::create_key: {
                 std::string key;
-                auto r = rest.create_listen_key(key);
+                auto r = acct.rest.create_listen_key(key);
                 note_failure("listen key", r.error);
-                if (!r.error.ok() && r.error.binance_code == -1021) (void)rest.sync_time();
+                if (!r.error.ok() && r.error.binance_code == -1021) (void)acct.rest.sync_time();
                 a.ok = r.error.ok();
                 a.failure = failure_of(r.error);
                 if (a.ok) {
-                    a.key_changed = key != listen_key;
-                    listen_key = key;
+                    a.key_changed = key != acct.key_ctl;
+                    acct.key_ctl = key;
+                    a.key = std::move(key);
                 }
                 break;
             }
             case command::keepalive: {
-                auto r = rest.keepalive_listen_key();
+                auto r = acct.rest.keepalive_listen_key();
                 note_failure("keepalive", r.error);
-                (void)rest.sync_time(); // every ~30 min: the offset (and its uncertainty) stays fresh
+                (void)acct.rest.sync_time(); // every ~30 min: the offset (and its uncertainty) stays fresh
                 a.ok = r.error.ok();
                 a.failure = failure_of(r.error);
                 break;
@@ -404,18 +469,19 @@ struct feed::impl {
                 ws_url u = stream_base;
                 std::string base = u.target == "/" ? std::string() : u.target;
                 while (!base.empty() && base.back() == '/') base.pop_back();
-                u.target = base + stream_target(cfg.ws_path, listen_key);
+                u.target = base + c.target;
+                ctl_seq[static_cast<std::size_t>(c.slot)] = c.id;
                 const net_error e = ws[static_cast<std::size_t>(c.slot)]->connect(u);
                 note_failure("stream connect", e);
                 a.ok = e.ok();
                 break;
             }
-            case command::close:
-                ws[static_cast<std::size_t>(c.slot)]->close();
+            case command::close: // only the connection it names: not a later one on the same index
+                if (ctl_seq[static_cast<std::size_t>(c.slot)] == c.id) ws[static_cast<std::size_t>(c.slot)]->close();
                 a.ok = true;
                 break;
-            case command::snapshot: a.ok = take_snapshot(a); break;
-            case command::backfill: a.ok = fetch_trades(c, a); break;
+            case command::snapshot: a.ok = take_snapshot(acct, a); break;
+            case command::backfill: a.ok = fetch_trades(acct, c, a); break;
             case command::quit: break;
             }
             answer_with(std::move(a));
@@ -434,12 +500,12 @@ struct feed::impl {
     // 5 each; the client's weight budget refuses what would exceed the minute's limit, and the
     // symbols not read yet are asked for again, up to 8 times with growing pauses).
     // On a failure the symbols not yet read are left in a.cmd.symbols, to be asked for again.
-    bool fetch_trades(const command& c, answer& a) {
+    bool fetch_trades(account_state& acct, const command& c, answer& a) {
         for (std::size_t i = 0; i < c.symbols.size(); ++i) {
             const auto& sym = c.symbols[i];
             std::int64_t from_id = -1;
             for (int page = 0; page < 3; ++page) {
-                auto r = rest.user_trades(sym.view(), c.since_ms, from_id, 1000);
+                auto r = acct.rest.user_trades(sym.view(), c.since_ms, from_id, 1000);
                 note_failure("backfill", r.error);
                 if (!r.error.ok()) {
                     a.cmd.symbols.assign(c.symbols.begin() + static_cast<std::ptrdiff_t>(i), c.symbols.end());
@@ -453,7 +519,10 @@ struct feed::impl {
                     break;
                 }
                 std::int64_t last_id = -1;
-                for (const auto& ev : got.events) last_id = std::max(last_id, ev.payload.fill.trade_id);
+                for (auto& ev : got.events) {
+                    ev.header.account = static_cast<std::uint16_t>(acct.index);
+                    last_id = std::max(last_id, ev.payload.fill.trade_id);
+                }
                 a.fills.insert(a.fills.end(), got.events.begin(), got.events.end());
                 if (got.events.size() < 1000 || last_id < 0) break;
                 from_id = last_id + 1;
@@ -462,24 +531,24 @@ struct feed::impl {
         return true;
     }
 
-    bool take_snapshot(answer& a) {
+    bool take_snapshot(account_state& acct, answer& a) {
         for (const auto kind : snapshot_kinds()) {
             snapshot_body b{kind, {}, 0, wall_ns(), parse::path_of(kind).empty()};
             if (b.wsapi) {
-                wsapi->set_time_offset_ms(rest.time_offset_ms());
-                auto r = wsapi->snapshot(kind);
+                acct.wsapi->set_time_offset_ms(acct.rest.time_offset_ms());
+                auto r = acct.wsapi->snapshot(kind);
                 note_failure("snapshot", r.error);
                 if (!r.error.ok()) {
                     a.failure = failure_of(r.error);
                     return false;
                 }
                 b.body = std::move(r.frame);
-                b.as_of_ms = r.sent_ms - rest.time_uncertainty_ms(); // see the REST case
+                b.as_of_ms = r.sent_ms - acct.rest.time_uncertainty_ms(); // see the REST case
             } else {
-                auto r = rest.snapshot(kind);
+                auto r = acct.rest.snapshot(kind);
                 note_failure("snapshot", r.error);
                 if (!r.error.ok()) {
-                    if (r.error.binance_code == -1021) (void)rest.sync_time();
+                    if (r.error.binance_code == -1021) (void)acct.rest.sync_time();
                     a.failure = failure_of(r.error);
                     return false;
                 }
@@ -487,7 +556,7 @@ struct feed::impl {
                 // The answer describes the account at or after the request left. sent_ms is the
                 // server clock as estimated here; the stamp is its lower bound, so that a stream
                 // event the snapshot may predate is never taken for an older one.
-                b.as_of_ms = r.sent_ms - rest.time_uncertainty_ms();
+                b.as_of_ms = r.sent_ms - acct.rest.time_uncertainty_ms();
             }
             a.bodies.push_back(std::move(b));
         }
@@ -498,75 +567,152 @@ struct feed::impl {
 
     static std::int64_t now_ms() noexcept { return ns_to_ms(mono_ns()); }
 
-    void act(session::actions acts) {
-        for (const auto& a : acts) {
+    // The stream target for a new connection carrying these accounts' current keys.
+    std::string target_for(std::uint32_t carries) const {
+        if (!cfg.shared_connection) {
+            for (std::size_t a = 0; a < accts.size(); ++a)
+                if (carries >> a & 1) return stream_target(cfg.ws_path, accts[a]->key);
+            return {};
+        }
+        std::string keys;
+        for (std::size_t a = 0; a < accts.size(); ++a) {
+            if ((carries >> a & 1) == 0) continue;
+            if (!keys.empty()) keys += '&';
+            keys += "listenKey=" + accts[a]->key;
+        }
+        const auto at = cfg.ws_shared_path.find("{keys}");
+        return cfg.ws_shared_path.substr(0, at) + keys + cfg.ws_shared_path.substr(at + 6);
+    }
+
+    // A session's actions. Copied first: carrying one out may feed the same session again.
+    void act(account_state& acct, session::actions acts) {
+        std::array<session_action, session::max_actions> todo;
+        const std::size_t n = std::min(acts.size(), todo.size());
+        std::copy_n(acts.begin(), n, todo.begin());
+        const int i = acct.index;
+        for (std::size_t j = 0; j < n; ++j) {
+            const auto& a = todo[j];
             switch (a.type) {
-            case action_type::create_listen_key: post({command::create_key}); break;
-            case action_type::keepalive_listen_key: post({command::keepalive}); break;
-            case action_type::open_connection:
-                slot_id[a.slot] = a.id;
-                post({command::open, a.slot, a.id});
-                break;
-            case action_type::close_connection:
-                if (owned[a.slot]) {
-                    owned[a.slot] = false;
-                    post({command::close, a.slot, a.id});
-                }
-                break;
-            case action_type::request_snapshot: post({command::snapshot, 0, a.id, ~0ULL, true}); break;
-            case action_type::publish_status:
-                publish_status(a.status, a.reason, a.exchange_code, ~0ULL);
+            case action_type::create_listen_key: {
+                mux.key_pending(i);
+                command c{command::create_key};
+                c.account = i;
+                post(std::move(c));
                 break;
             }
+            case action_type::keepalive_listen_key: {
+                command c{command::keepalive};
+                c.account = i;
+                post(std::move(c));
+                break;
+            }
+            case action_type::open_connection:
+                acct.slot_id[a.slot] = a.id;
+                run_mux(mux.want(i, a.slot, a.id, now_ms()));
+                break;
+            case action_type::close_connection: run_mux(mux.release(i, a.slot)); break;
+            case action_type::request_snapshot: {
+                command c{command::snapshot, 0, a.id};
+                c.account = i;
+                c.consumer_mask = ~0ULL;
+                c.session_snapshot = true;
+                post(std::move(c));
+                break;
+            }
+            case action_type::publish_status: publish_status(i, a.status, a.reason, a.exchange_code, ~0ULL); break;
+            }
         }
-        dedup = sess.open_slots() > 1;
-        service_backfill();
+        acct.dedup = acct.sess.open_slots() > 1;
+        service_backfill(acct);
+    }
+
+    // The mux's actions (connections to open and close, answers for the sessions). Copied first.
+    void run_mux(connection_mux::actions acts) {
+        std::array<mux_action, connection_mux::max_actions> todo;
+        const std::size_t n = std::min(acts.size(), todo.size());
+        std::copy_n(acts.begin(), n, todo.begin());
+        const std::int64_t t = now_ms();
+        for (std::size_t j = 0; j < n; ++j) {
+            const auto& m = todo[j];
+            const auto p = static_cast<std::size_t>(m.conn < 0 ? 0 : m.conn);
+            switch (m.what) {
+            case mux_action::open: {
+                owned[p] = false;
+                for (std::size_t a = 0; a < accts.size(); ++a) conn_keys[p][a] = (m.accounts >> a & 1) ? accts[a]->key : std::string();
+                command c{command::open, m.conn, mux.seq_of(m.conn)};
+                c.target = target_for(m.accounts);
+                post(std::move(c));
+                break;
+            }
+            case mux_action::close:
+                owned[p] = false;
+                post({command::close, m.conn, m.id});
+                break;
+            case mux_action::opened: act(*accts[static_cast<std::size_t>(m.account)], accts[static_cast<std::size_t>(m.account)]->sess.on_opened(t, m.slot, m.id)); break;
+            case mux_action::open_failed:
+                act(*accts[static_cast<std::size_t>(m.account)],
+                    accts[static_cast<std::size_t>(m.account)]->sess.on_open_failed(t, m.slot, m.id, last_open_failure));
+                break;
+            case mux_action::lost: act(*accts[static_cast<std::size_t>(m.account)], accts[static_cast<std::size_t>(m.account)]->sess.on_lost(t, m.slot, m.id)); break;
+            case mux_action::rotate: act(*accts[static_cast<std::size_t>(m.account)], accts[static_cast<std::size_t>(m.account)]->sess.rotate_now(t)); break;
+            }
+        }
     }
 
     void handle(answer& a) {
         const auto t = now_ms();
+        account_state& acct = *accts[static_cast<std::size_t>(a.cmd.account)];
+        session& sess = acct.sess;
         switch (a.cmd.what) {
         case command::create_key:
-            act(a.ok ? sess.on_listen_key(t, a.key_changed) : sess.on_listen_key_failed(t, a.failure));
+            if (a.ok) {
+                if (a.key_changed || acct.key.empty()) ++acct.key_gen;
+                acct.key = a.key;
+                mux.key_known(acct.index, acct.key_gen);
+            }
+            act(acct, a.ok ? sess.on_listen_key(t, a.key_changed) : sess.on_listen_key_failed(t, a.failure));
             break;
-        case command::keepalive: act(a.ok ? sess.on_keepalive(t) : sess.on_keepalive_failed(t, a.failure)); break;
-        case command::open:
-            if (a.ok && slot_id[a.cmd.slot] == a.cmd.id) {
-                owned[a.cmd.slot] = true;
-                act(sess.on_opened(t, a.cmd.slot, a.cmd.id));
-                if (!sess.slot_open(a.cmd.slot)) { // the session no longer wanted it
-                    owned[a.cmd.slot] = false;
-                    post({command::close, a.cmd.slot, a.cmd.id});
-                }
+        case command::keepalive: act(acct, a.ok ? sess.on_keepalive(t) : sess.on_keepalive_failed(t, a.failure)); break;
+        case command::open: {
+            const int p = a.cmd.slot;
+            const bool current = mux.in_use(p) && mux.seq_of(p) == a.cmd.id;
+            if (a.ok && current) {
+                owned[static_cast<std::size_t>(p)] = true;
+                run_mux(mux.opened(p));
             } else if (a.ok) {
-                post({command::close, a.cmd.slot, a.cmd.id}); // answered too late
-            } else {
-                act(sess.on_open_failed(t, a.cmd.slot, a.cmd.id, a.failure));
+                post({command::close, p, a.cmd.id}); // answered too late
+            } else if (current) {
+                last_open_failure = a.failure;
+                run_mux(mux.failed(p));
+                last_open_failure = {};
             }
             break;
+        }
         case command::close: break;
         case command::backfill:
-            backfill_pending = false;
+            acct.backfill_pending = false;
             publish_backfill(a);
             if (!a.ok && ++a.cmd.id <= 8) { // attempts, in `id`: again after a pause (a 5xx, a ban)
-                backfill_retry_at_ns = mono_ns() + static_cast<std::int64_t>(a.cmd.id) * 250'000'000;
-                backfill_retry = std::move(a.cmd);
+                acct.backfill_retry_at_ns = mono_ns() + static_cast<std::int64_t>(a.cmd.id) * 250'000'000;
+                acct.backfill_retry = std::move(a.cmd);
             }
             break;
         case command::snapshot: {
             bool ok = a.ok;
-            if (ok) ok = publish_snapshot(a);
-            if (a.cmd.session_snapshot) act(ok ? sess.on_snapshot(t, a.cmd.id) : sess.on_snapshot_failed(t, a.cmd.id, a.failure));
-            else if (!ok) reseed(a.cmd.consumer_mask); // a consumer's re-seed failed: again
+            if (ok) ok = publish_snapshot(acct, a);
+            if (a.cmd.session_snapshot) act(acct, ok ? sess.on_snapshot(t, a.cmd.id) : sess.on_snapshot_failed(t, a.cmd.id, a.failure));
+            else if (!ok) reseed(acct.index, a.cmd.consumer_mask); // a consumer's re-seed failed: again
             break;
         }
         case command::quit: break;
         }
     }
 
-    bool publish_snapshot(answer& a) {
+    bool publish_snapshot(account_state& acct, answer& a) {
         target_mask = a.cmd.consumer_mask;
         publishing_snapshot = true;
+        const int saved = current_conn;
+        current_conn = -1;
         bool ok = true;
         for (auto& b : a.bodies) {
             const std::size_t n = b.body.size();
@@ -578,6 +724,7 @@ struct feed::impl {
                                                                cfg.venue)
                                : b.kind;
             req.venue = cfg.venue;
+            req.account = static_cast<std::uint16_t>(acct.index);
             req.snapshot_id = ++snapshot_seq;
             req.as_of_ms = b.as_of_ms;
             req.request_sent_ns = b.sent_ns;
@@ -594,47 +741,59 @@ struct feed::impl {
         }
         target_mask = ~0ULL;
         publishing_snapshot = false;
+        current_conn = saved;
         return ok;
     }
 
-    void reseed(std::uint64_t mask) { post({command::snapshot, 0, 0, mask, false}); }
+    void reseed(int acc, std::uint64_t mask) {
+        command c{command::snapshot, 0, 0};
+        c.account = acc;
+        c.consumer_mask = mask;
+        post(std::move(c));
+    }
 
     void service_overruns() {
         for (std::size_t k = 0; k < owner.consumers_.size(); ++k) {
             auto& c = *owner.consumers_[k];
-            if (!c.overrun_ || c.ring_.free_slots() < 2) continue; // room for its two statuses
+            if (!c.overrun_ || c.ring_.free_slots() < 2 * accts.size()) continue; // room for its statuses
             c.overrun_ = false;
-            // What it missed may include the session's own statuses, so it is told the stream's
+            // What it missed may include the sessions' own statuses, so it is told each stream's
             // state again: down (the session's snapshot after the reconnection heals it with
             // everyone's), or up (`resumed` ends any outage it did not see end).
-            if (sess.open_slots() == 0) {
-                publish_status(stream_status_kind::disconnected, "consumer overrun while the stream is down", 0, 1ULL << k);
-                continue;
+            for (auto& a : accts) {
+                if (a->sess.open_slots() == 0) {
+                    publish_status(a->index, stream_status_kind::disconnected, "consumer overrun while the stream is down", 0, 1ULL << k);
+                    continue;
+                }
+                publish_status(a->index, stream_status_kind::gap, "consumer overrun: re-seeding", 0, 1ULL << k);
+                publish_status(a->index, stream_status_kind::resumed, "consumer overrun: stream up", 0, 1ULL << k);
+                reseed(a->index, 1ULL << k); // asked for after the gap's time: it heals this book
             }
-            publish_status(stream_status_kind::gap, "consumer overrun: re-seeding", 0, 1ULL << k);
-            publish_status(stream_status_kind::resumed, "consumer overrun: stream up", 0, 1ULL << k);
-            reseed(1ULL << k); // asked for after the gap's time: it heals this book
         }
     }
 
     // A consumer's snapshot found drift: the stream lost events while it looked healthy, so the
     // connections are replaced (the snapshot has healed the book already).
     void service_drift() {
-        bool any = false;
-        for (auto& c : owner.consumers_) {
-            const std::uint64_t d = c->drift_.load(std::memory_order_relaxed);
-            if (d != c->drift_acted_) {
-                c->drift_acted_ = d;
-                any = true;
+        for (auto& a : accts) {
+            bool any = false;
+            const auto i = static_cast<std::size_t>(a->index);
+            for (auto& c : owner.consumers_) {
+                const std::uint64_t d = c->drift_[i].load(std::memory_order_relaxed);
+                if (d != c->drift_acted_[i]) {
+                    c->drift_acted_[i] = d;
+                    any = true;
+                }
             }
+            if (any) act(*a, a->sess.on_drift(now_ms()));
         }
-        if (any) act(sess.on_drift(now_ms()));
     }
 
     void network_loop() {
         if (cfg.pin_core >= 0) (void)pin_current_thread(cfg.pin_core);
         auto sink_ = sink();
-        act(sess.start(now_ms()));
+        for (auto& a : accts) act(*a, a->sess.start(now_ms()));
+        const std::size_t n_conn = ws.size();
         while (running.load(std::memory_order_relaxed)) {
             if (have_answers.load(std::memory_order_acquire)) {
                 std::deque<answer> got;
@@ -647,75 +806,100 @@ struct feed::impl {
             }
             service_overruns();
             service_drift();
-            release_held_fills();
-            if (backfill_retry && mono_ns() >= backfill_retry_at_ns) {
-                post(std::move(*backfill_retry));
-                backfill_retry.reset();
+            for (auto& a : accts) {
+                release_held_fills(*a);
+                if (a->backfill_retry && mono_ns() >= a->backfill_retry_at_ns) {
+                    post(std::move(*a->backfill_retry));
+                    a->backfill_retry.reset();
+                }
             }
             int open = 0;
-            for (int i = 0; i < max_slots; ++i) open += owned[i] ? 1 : 0;
+            for (std::size_t i = 0; i < n_conn; ++i) open += owned[i] ? 1 : 0;
             const int wait = cfg.mode == read_mode::busy_poll ? 0 : (open > 1 ? 1 : 5);
-            for (int i = 0; i < max_slots; ++i) {
+            for (std::size_t i = 0; i < n_conn; ++i) {
                 if (!owned[i]) continue;
-                current_slot = i;
-                key_expired_seen = false;
-                const auto r = ws[static_cast<std::size_t>(i)]->poll(
+                const int p = static_cast<int>(i);
+                current_conn = p;
+                expired_seen = 0;
+                // Separate connections carry one account (2a+k); a shared one routes each frame.
+                const parse::stream_context ctx{cfg.venue,
+                                                cfg.shared_connection ? parse::unrouted_account : static_cast<std::uint16_t>(i / 2),
+                                                0, cfg.shared_connection ? &router : nullptr};
+                const auto r = ws[i]->poll(
                     [&](const ws_message& m) {
-                        const std::int64_t rx = wall_ns();
+                        parse::stream_context c = ctx;
+                        c.recv_ns = wall_ns();
                         frames.fetch_add(1, std::memory_order_relaxed);
                         last_frame_ns.store(mono_ns(), std::memory_order_relaxed);
-                        const auto pr = stream_parser.parse(m.data, m.size, {cfg.venue, 0, rx}, sink_);
+                        const auto pr = stream_parser.parse(m.data, m.size, c, sink_);
                         if (pr.code == parse::parse_errc::sink_full) return; // staging never fills: max_batch < capacity
                         if (!pr.ok()) {
                             parse_errors.fetch_add(1, std::memory_order_relaxed);
-                            // Nothing of the frame was published, and it may have carried state: every
-                            // book is dirty from now, and a snapshot taken after this heals them.
-                            publish_status(stream_status_kind::parse_error, pr.field, 0, ~0ULL);
-                            reseed(~0ULL);
-                            request_backfill(fills.since_ms()); // the frame may have been a fill
+                            // Nothing of the frame was published, and it may have carried state — of
+                            // any account on this connection: their books are dirty from now, and a
+                            // snapshot taken after this heals them.
+                            mux.for_each_bound(p, [&](int a, int) {
+                                publish_status(a, stream_status_kind::parse_error, pr.field, 0, ~0ULL);
+                                reseed(a, ~0ULL);
+                                request_backfill(*accts[static_cast<std::size_t>(a)], accts[static_cast<std::size_t>(a)]->fills.since_ms()); // the frame may have been a fill
+                            });
                         }
                     },
                     wait);
+                current_conn = -1;
                 const std::int64_t t = now_ms();
                 // ws_client stamps reads on steady_clock, which is CLOCK_MONOTONIC on Linux like mono_ns().
-                const std::int64_t last = ns_to_ms(ws[static_cast<std::size_t>(i)]->last_receive_ns());
-                if (last > 0) sess.on_activity(i, last);
-                if (key_expired_seen) act(sess.on_listen_key_expired(t, i, slot_id[i]));
+                const std::int64_t last = ns_to_ms(ws[i]->last_receive_ns());
+                if (last > 0) mux.for_each_bound(p, [&](int a, int k) { accts[static_cast<std::size_t>(a)]->sess.on_activity(k, last); });
+                for (std::uint32_t m = expired_seen; m != 0; m &= m - 1) {
+                    auto& a = *accts[static_cast<std::size_t>(__builtin_ctz(m))];
+                    const int k = mux.slot_on(p, a.index);
+                    if (k >= 0) act(a, a.sess.on_listen_key_expired(t, k, a.slot_id[static_cast<std::size_t>(k)]));
+                }
                 if (!r.error.ok() && owned[i]) {
                     owned[i] = false;
-                    post({command::close, i, slot_id[i]}); // releases the TLS state on the control thread
-                    act(sess.on_lost(t, i, slot_id[i]));
+                    post({command::close, p, mux.seq_of(p)}); // releases the TLS state on the control thread
+                    run_mux(mux.failed(p));
                 }
             }
             if (open == 0) std::this_thread::sleep_for(std::chrono::milliseconds(cfg.mode == read_mode::busy_poll ? 0 : 2));
-            act(sess.tick(now_ms()));
+            run_mux(mux.tick(now_ms()));
+            for (auto& a : accts) act(*a, a->sess.tick(now_ms()));
             publish_health();
         }
-        act(sess.stop(now_ms()));
+        for (auto& a : accts) act(*a, a->sess.stop(now_ms()));
         publish_health();
     }
 
-    // ws_client stamps reads with steady_clock; the session runs on mono ms. Both are
-    // CLOCK_MONOTONIC on Linux, so the value carries over as it is.
-    static std::int64_t t_from_steady(std::int64_t steady_ms, std::int64_t) noexcept { return steady_ms; }
-
     void publish_health() noexcept {
-        const auto& h = sess.health();
-        state.store(static_cast<std::uint8_t>(h.state), std::memory_order_relaxed);
-        reconnects.store(h.reconnects, std::memory_order_relaxed);
-        gaps.store(h.gaps, std::memory_order_relaxed);
-        healed.store(h.healed, std::memory_order_relaxed);
-        keepalives.store(h.keepalives, std::memory_order_relaxed);
-        rotations.store(h.rotations, std::memory_order_relaxed);
-        drift_rotations.store(h.drift_rotations, std::memory_order_relaxed);
+        session_state least = session_state::live;
+        std::uint64_t rc = 0, g = 0, hl = 0, ka = 0, rot = 0, dr = 0;
+        for (const auto& a : accts) {
+            const auto& h = a->sess.health();
+            least = std::min(least, h.state);
+            rc += h.reconnects;
+            g += h.gaps;
+            hl += h.healed;
+            ka += h.keepalives;
+            rot += h.rotations;
+            dr += h.drift_rotations;
+        }
+        state.store(static_cast<std::uint8_t>(least), std::memory_order_relaxed);
+        reconnects.store(rc, std::memory_order_relaxed);
+        gaps.store(g, std::memory_order_relaxed);
+        healed.store(hl, std::memory_order_relaxed);
+        keepalives.store(ka, std::memory_order_relaxed);
+        rotations.store(rot, std::memory_order_relaxed);
+        drift_rotations.store(dr, std::memory_order_relaxed);
     }
 };
 
 feed::feed(feed_config cfg) : cfg_(std::move(cfg)) {
+    accounts_ = cfg_.accounts.empty() ? 1 : static_cast<int>(cfg_.accounts.size());
     for (int k = 0; k < cfg_.consumers; ++k)
-        consumers_.push_back(
-            std::unique_ptr<feed_consumer>(new feed_consumer(cfg_.ring_capacity, cfg_.book, cfg_.drift_grace_ms)));
-    impl_ = std::make_unique<impl>(*this, cfg_);
+        consumers_.push_back(std::unique_ptr<feed_consumer>(
+            new feed_consumer(cfg_.ring_capacity, cfg_.book, cfg_.drift_grace_ms, accounts_)));
+    impl_ = std::make_unique<impl>(*this, cfg_, accounts_);
 }
 
 feed::~feed() { stop(); }
@@ -735,12 +919,13 @@ void feed::stop() {
 }
 
 const event& feed_consumer::drift_event(const event& end) noexcept {
-    const drift_report& d = book_.drift();
+    const account_book& book = *books_[end.header.account];
+    const drift_report& d = book.drift();
     make_stream_status(drift_ev_, end.header.venue, stream_status_kind::drift, end.header.recv_time_ns);
     drift_ev_.header.account = end.header.account;
     drift_ev_.payload.status.count = d.keys;
     drift_ev_.payload.status.detail = d.names;
-    drift_.store(book_.counters().drift_snapshots, std::memory_order_relaxed);
+    drift_[end.header.account].store(book.counters().drift_snapshots, std::memory_order_relaxed);
     return drift_ev_;
 }
 
@@ -767,7 +952,9 @@ feed_health feed::health() const noexcept {
     h.drift_rotations = m.drift_rotations.load(std::memory_order_relaxed);
     h.backfills = m.backfills.load(std::memory_order_relaxed);
     h.missed_fills = m.missed_fills.load(std::memory_order_relaxed);
-    for (const auto& c : consumers_) h.drift += c->drift_.load(std::memory_order_relaxed);
+    for (const auto& c : consumers_)
+        for (int a = 0; a < accounts_; ++a) h.drift += c->drift_[static_cast<std::size_t>(a)].load(std::memory_order_relaxed);
+    h.unrouted = m.unrouted.load(std::memory_order_relaxed);
     const auto last = m.last_frame_ns.load(std::memory_order_relaxed);
     h.last_event_age_ms = last == 0 ? -1 : ns_to_ms(mono_ns() - last);
     return h;

@@ -11,6 +11,8 @@
 //
 // Threads (which thread calls what):
 //   * the caller: construct, start(), stop(), destroy; health() from any thread;
+//   * several accounts (feed_config::accounts): one session each (net/session.hpp), on one
+//     connection per account or all on one shared connection (net/connection_mux.hpp);
 //   * the network thread (started by start(), pinned to pin_core when ≥ 0): the session state
 //     machine (net/session.hpp), every stream socket's reads, the parsers, and the ONLY producer
 //     of every consumer's ring;
@@ -75,6 +77,16 @@ struct feed_config {
     std::string ws_path = "/private/ws/";
     snapshot_source snapshots = snapshot_source::rest;
     credentials creds{};
+    // Several accounts in one feed: account i's credentials (empty: `creds` is the one account).
+    // Each account has its own session, listenKey, snapshots and back-fill; every event carries
+    // its account in header.account, and each consumer keeps one book per account.
+    std::vector<credentials> accounts{};
+    // One connection for every account's key (Binance's "stream mode (multiple listenKeys)",
+    // spec §1.1): ws_shared_path with "{keys}" replaced by listenKey=<k1>&listenKey=<k2>…; the
+    // combined envelope's stream name routes each frame to its account (UNVERIFIED: the name is
+    // the key, or <key>@<EVENT>). false: one connection per account (ws_path).
+    bool shared_connection = false;
+    std::string ws_shared_path = "/private/stream?{keys}";
     tls_options tls{};
     std::string connect_to{}; // dial this address instead of the hosts' (names are still verified)
     read_mode mode = read_mode::event_driven;
@@ -111,6 +123,8 @@ struct feed_health {
     std::uint64_t drift_rotations = 0; // connections replaced because of drift
     std::uint64_t backfills = 0;      // userTrades back-fills after a healed gap
     std::uint64_t missed_fills = 0;   // fills a gap lost, published as missed_fill events
+    std::uint64_t unrouted = 0;       // events of a shared connection naming no account it carries (dropped)
+    // Several accounts: state is the least advanced account's; the counters are sums.
 };
 
 // The last request or connection that failed (cold path: read it for a status line or a log).
@@ -129,42 +143,52 @@ class feed;
 
 class feed_consumer {
 public:
-    // Consumer thread. Drains up to `limit` events: each is applied to the book, then handed to
-    // handler(const event&, const account_book&). Returns how many. No allocation, no lock.
-    // A snapshot that found drift is followed by a stream_status `drift` event made here (its
-    // detail names the keys; the book is already healed), and the feed replaces the connection.
+    // Consumer thread. Drains up to `limit` events: each is applied to its account's book, then
+    // handed to handler(const event&, const account_book&) with that book. Returns how many.
+    // No allocation, no lock. A snapshot that found drift is followed by a stream_status `drift`
+    // event made here (its detail names the keys; the book is already healed), and the feed
+    // replaces the connection.
     template <class Handler>
         requires std::invocable<Handler&, const event&, const account_book&>
     std::size_t poll(Handler&& handler, std::size_t limit = 256) noexcept {
         return ring_.drain(
             [&](const event& ev) {
-                (void)book_.apply(ev);
-                handler(ev, static_cast<const account_book&>(book_));
+                const std::size_t a = ev.header.account; // < account_count(): the feed publishes no other
+                account_book& book = *books_[a];
+                (void)book.apply(ev);
+                handler(ev, static_cast<const account_book&>(book));
                 if (ev.header.type == event_type::snapshot_end &&
-                    book_.counters().drift_snapshots != drift_.load(std::memory_order_relaxed)) [[unlikely]]
-                    handler(drift_event(ev), static_cast<const account_book&>(book_));
+                    book.counters().drift_snapshots != drift_[a].load(std::memory_order_relaxed)) [[unlikely]]
+                    handler(drift_event(ev), static_cast<const account_book&>(book));
             },
             limit);
     }
     std::size_t poll(std::size_t limit = 256) noexcept {
         return poll([](const event&, const account_book&) {}, limit);
     }
-    [[nodiscard]] const account_book& book() const noexcept { return book_; }
+    [[nodiscard]] const account_book& book(int account = 0) const noexcept { return *books_[static_cast<std::size_t>(account)]; }
+    [[nodiscard]] int account_count() const noexcept { return static_cast<int>(books_.size()); }
 
 private:
     friend class feed;
-    feed_consumer(std::size_t ring_capacity, book_capacity cap, std::int64_t drift_grace_ms)
-        : ring_(ring_capacity), book_(cap, drift_grace_ms) {}
+    feed_consumer(std::size_t ring_capacity, book_capacity cap, std::int64_t drift_grace_ms, int accounts)
+        : ring_(ring_capacity), drift_(new std::atomic<std::uint64_t>[static_cast<std::size_t>(accounts)]),
+          drift_acted_(static_cast<std::size_t>(accounts), 0) {
+        for (int a = 0; a < accounts; ++a) {
+            books_.push_back(std::make_unique<account_book>(cap, drift_grace_ms));
+            drift_[static_cast<std::size_t>(a)].store(0, std::memory_order_relaxed);
+        }
+    }
     const event& drift_event(const event& end) noexcept; // consumer thread; publishes drift_
 
     spsc_ring<event> ring_;
-    account_book book_;
+    std::vector<std::unique_ptr<account_book>> books_;
     event drift_ev_{};
-    std::atomic<std::uint64_t> drift_{0}; // book_.counters().drift_snapshots, for the network thread
+    // per account: book.counters().drift_snapshots, for the network thread
+    std::unique_ptr<std::atomic<std::uint64_t>[]> drift_;
     // network-thread side
-    bool overrun_ = false;          // losing events until its gap status is in the ring
-    bool reseed_wanted_ = false;    // gap delivered: a snapshot for it alone is due
-    std::uint64_t drift_acted_ = 0; // drift_ already answered with a rotation
+    bool overrun_ = false;                   // losing events until its gap status is in the ring
+    std::vector<std::uint64_t> drift_acted_; // per account: drift_ already answered with a rotation
 };
 
 class feed {
@@ -179,6 +203,7 @@ public:
 
     [[nodiscard]] feed_consumer& consumer(int k) noexcept { return *consumers_[static_cast<std::size_t>(k)]; }
     [[nodiscard]] int consumer_count() const noexcept { return static_cast<int>(consumers_.size()); }
+    [[nodiscard]] int account_count() const noexcept { return accounts_; }
     [[nodiscard]] feed_health health() const noexcept; // any thread
     [[nodiscard]] feed_error last_error() const;       // any thread (takes a lock, copies strings)
     [[nodiscard]] const feed_config& config() const noexcept { return cfg_; }
@@ -187,6 +212,7 @@ public:
 
 private:
     feed_config cfg_;
+    int accounts_ = 1;
     std::vector<std::unique_ptr<feed_consumer>> consumers_;
     std::unique_ptr<impl> impl_;
 };

@@ -66,13 +66,13 @@ struct feed_sim : sim_fixture {
                 },
                 1024);
     }
-    std::string run_and_compare(net::feed& f, double seconds, int consumer = 0) {
+    std::string run_and_compare(net::feed& f, double seconds, int consumer = 0, int account = 0) {
         trace.clear();
         const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
         while (std::chrono::steady_clock::now() < until)
             drain(f, consumer);
         srv->pause_scenario(true);
-        std::string truth = srv->truth(0);
+        std::string truth = srv->truth(account);
         if (f.config().venue == market::coinm) // no accountConfig on COIN-M: the mirror knows neither flag
             truth.replace(truth.find("\"account\":"), std::string::npos,
                           "\"account\":{\"multi_assets\":null,\"dual_side_position\":null}}");
@@ -80,14 +80,14 @@ struct feed_sim : sim_fixture {
         const auto deadline = std::chrono::steady_clock::now() + 20s;
         while (std::chrono::steady_clock::now() < deadline) {
             drain(f, consumer);
-            const auto& book = f.consumer(consumer).book();
+            const auto& book = f.consumer(consumer).book(account);
             if (book.consistent() && !book.needs_resync() && f.health().state == net::session_state::live) {
                 mirror = mirror_json(book);
                 if (mirror == truth) return mirror;
             }
             std::this_thread::sleep_for(5ms);
         }
-        const auto& book = f.consumer(consumer).book();
+        const auto& book = f.consumer(consumer).book(account);
         if (mirror != truth) {
             parse::book_json_options o;
             o.include_times = true;
@@ -421,4 +421,61 @@ TEST_F(feed_sim, mirrors_through_the_query_and_combined_stream_forms) {
         srv->stop();
         srv.reset();
     }
+}
+
+// Several accounts in one feed. Shared: every account's key on one /private/stream connection,
+// each frame routed by its stream name to its account's book; one account's lapsed key costs
+// the others nothing (they move to the new connection make-before-break). Separate: one
+// connection each; losing one account's connection is no gap for the other.
+TEST_F(feed_sim, several_accounts_on_one_shared_connection_each_mirror_their_own_account) {
+    start(300, market::usdm, [](sim::server_config& c) { c.accounts = 3; });
+    auto cfg = feed_cfg();
+    cfg.creds = {};
+    for (int a = 0; a < 3; ++a) cfg.accounts.push_back({srv->api_key(a), net::key_kind::hmac, net::secret(srv->api_secret(a))});
+    cfg.shared_connection = true;
+    cfg.consumers = 2;
+    net::feed f(std::move(cfg));
+    ASSERT_EQ(f.account_count(), 3);
+    f.start();
+    for (int a = 0; a < 3; ++a) {
+        run_and_compare(f, a == 0 ? 2.0 : 0.0, a % 2, a);
+        srv->pause_scenario(false);
+    }
+    EXPECT_EQ(srv->current_stats().user_streams, 1u) << "one connection carries the three keys";
+    EXPECT_EQ(f.health().unrouted, 0u);
+    EXPECT_EQ(f.health().gaps, 0u);
+
+    srv->expire_listen_key(1);
+    for (int a : {1, 0, 2}) {
+        run_and_compare(f, a == 1 ? 2.0 : 0.0, 0, a);
+        srv->pause_scenario(false);
+    }
+    EXPECT_EQ(f.consumer(0).book(0).counters().gaps, 0u) << "account 0 moved make-before-break";
+    EXPECT_EQ(f.consumer(0).book(2).counters().gaps, 0u);
+    EXPECT_GE(f.consumer(0).book(1).counters().gaps, 1u) << "account 1's own key lapsed: a gap, healed";
+    EXPECT_EQ(f.health().gaps, 1u);
+    EXPECT_EQ(f.health().healed, 1u);
+    EXPECT_EQ(srv->current_stats().user_streams, 2u) << "the replacement carries all three keys; nothing else opened";
+    f.stop();
+}
+
+TEST_F(feed_sim, several_accounts_on_one_connection_each_stay_apart) {
+    start(300);
+    auto cfg = feed_cfg();
+    cfg.creds = {};
+    for (int a = 0; a < 2; ++a) cfg.accounts.push_back({srv->api_key(a), net::key_kind::hmac, net::secret(srv->api_secret(a))});
+    net::feed f(std::move(cfg));
+    f.start();
+    run_and_compare(f, 1.5, 0, 0);
+    srv->pause_scenario(false);
+    run_and_compare(f, 0.0, 0, 1);
+    srv->pause_scenario(false);
+    EXPECT_EQ(srv->current_stats().user_streams, 2u);
+    ASSERT_TRUE(srv->drop_connection(1));
+    run_and_compare(f, 1.5, 0, 1);
+    srv->pause_scenario(false);
+    run_and_compare(f, 0.0, 0, 0);
+    EXPECT_EQ(f.consumer(0).book(0).counters().gaps, 0u) << "account 1's cut is not account 0's";
+    EXPECT_GE(f.consumer(0).book(1).counters().gaps, 1u);
+    f.stop();
 }

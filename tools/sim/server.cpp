@@ -725,6 +725,7 @@ struct server::impl {
         c->next_ping = c->connected_at + cfg.ping_interval;
         c->fault_rng.seed(cfg.seed ^ (++connection_counter * 0x9E3779B97F4A7C15ULL));
         for (auto* acct : accts) acct->subscribers.push_back(c);
+        ++st.user_streams;
         asio::co_spawn(io, reader(c), asio::detached);
         bool stalled = false;
         bool half_open = false;

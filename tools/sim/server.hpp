@@ -129,6 +129,7 @@ public:
         std::uint64_t frames_sent = 0;
         std::uint64_t operations = 0;
         std::uint64_t connections = 0;
+        std::uint64_t user_streams = 0;     // user-data WebSocket connections accepted
         std::uint64_t rest_requests = 0;
         std::uint64_t faults = 0;
     };
