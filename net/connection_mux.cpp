@@ -3,9 +3,8 @@
 
 namespace acctsync::net {
 
-connection_mux::connection_mux(int accounts, bool shared, std::int64_t hold_ms) noexcept
-    : accounts_(accounts < 1 ? 1 : (accounts > max_accounts ? max_accounts : accounts)), shared_(shared),
-      hold_ms_(hold_ms) {}
+connection_mux::connection_mux(int accounts, bool shared, options opt) noexcept
+    : accounts_(accounts < 1 ? 1 : (accounts > max_accounts ? max_accounts : accounts)), shared_(shared), opt_(opt) {}
 
 void connection_mux::emit(mux_action a) noexcept {
     if (n_out_ < out_.size()) out_[n_out_++] = a;
@@ -93,7 +92,7 @@ void connection_mux::place(int account, int slot, std::uint64_t id, std::int64_t
             bool waiting = false;
             for (int a = 0; a < accounts_; ++a) waiting = waiting || (a != account && !known_[a]);
             if (waiting && may_hold) {
-                if (hold_until_ms_ == 0) hold_until_ms_ = now_ms + hold_ms_;
+                if (hold_until_ms_ == 0) hold_until_ms_ = now_ms + opt_.hold_ms;
                 if (now_ms < hold_until_ms_) {
                     held_[account][slot] = {true, id};
                     return;
@@ -147,13 +146,14 @@ void connection_mux::migrate() noexcept {
             if (conns_[b.conn].seq > newest_bound) newest_bound = conns_[b.conn].seq;
         }
         if (!any || on_joinable) continue;
-        for (int p = 0; p < connection_count(); ++p) {
+        bool target = false;
+        for (int p = 0; p < connection_count() && !target; ++p) {
             const auto& c = conns_[p];
-            if (c.phase == conn_phase::open && c.joinable && c.seq > newest_bound && carries_current(p, a)) {
-                emit({mux_action::rotate, p, a});
-                break;
-            }
+            target = c.phase == conn_phase::open && c.joinable && c.seq > newest_bound && carries_current(p, a);
         }
+        if (!target) continue;
+        for (int k = 0; k < 2; ++k)
+            if (bind_[a][k].conn >= 0 && bind_[a][k].answered) emit({mux_action::rotate, bind_[a][k].conn, a, k});
     }
 }
 
@@ -163,10 +163,11 @@ connection_mux::actions connection_mux::release(int account, int slot) noexcept 
     return flush();
 }
 
-connection_mux::actions connection_mux::opened(int conn) noexcept {
+connection_mux::actions connection_mux::opened(int conn, std::int64_t now_ms) noexcept {
     auto& c = conns_[conn];
     if (c.phase != conn_phase::opening) return flush();
     c.phase = conn_phase::open;
+    c.opened_ms = now_ms;
     for (int a = 0; a < accounts_; ++a)
         for (int k = 0; k < 2; ++k) {
             auto& b = bind_[a][k];
@@ -174,12 +175,44 @@ connection_mux::actions connection_mux::opened(int conn) noexcept {
             b.answered = true;
             emit({mux_action::opened, conn, a, k, b.id});
         }
-    if (shared_) migrate();
+    if (shared_) {
+        if (!opt_.redundant) retire_covered(conn);
+        migrate();
+    }
     return flush();
 }
 
-connection_mux::actions connection_mux::failed(int conn) noexcept {
+// Older joinable connections whose every account `conn` carries with its current key are no
+// longer needed: nobody joins them, and migrate() moves their accounts onto `conn`.
+void connection_mux::retire_covered(int conn) noexcept {
+    for (int p = 0; p < connection_count(); ++p) {
+        auto& o = conns_[p];
+        if (p == conn || o.phase == conn_phase::idle || !o.joinable || o.seq > conns_[conn].seq) continue;
+        bool covered = true;
+        for (int a = 0; a < accounts_ && covered; ++a)
+            for (const auto& b : bind_[a])
+                if (b.conn == p && !carries_current(conn, a)) covered = false;
+        if (covered) o.joinable = false;
+    }
+}
+
+std::uint32_t connection_mux::sharing_with(int account) const noexcept {
+    std::uint32_t mask = 1u << account;
+    if (!shared_) return mask;
+    for (const auto& mine : bind_[account]) {
+        if (mine.conn < 0) continue;
+        for (int a = 0; a < accounts_; ++a)
+            for (const auto& b : bind_[a])
+                if (b.conn == mine.conn) mask |= 1u << a;
+    }
+    return mask;
+}
+
+connection_mux::actions connection_mux::failed(int conn, bool refused) noexcept {
     if (conns_[conn].phase == conn_phase::idle) return flush();
+    if (refused && shared_ && conns_[conn].phase == conn_phase::opening)
+        for (int a = 0; a < accounts_; ++a)
+            if (conns_[conn].carries >> a & 1) emit({mux_action::check_key, conn, a});
     for (int a = 0; a < accounts_; ++a)
         for (int k = 0; k < 2; ++k) {
             auto& b = bind_[a][k];
@@ -192,6 +225,16 @@ connection_mux::actions connection_mux::failed(int conn) noexcept {
 }
 
 connection_mux::actions connection_mux::tick(std::int64_t now_ms) noexcept {
+    if (shared_) { // the backstop for accounts that joined a connection late (their timers run later)
+        for (int p = 0; p < connection_count(); ++p) {
+            auto& c = conns_[p];
+            if (c.phase != conn_phase::open || c.rotating || now_ms - c.opened_ms < opt_.rotate_after_ms) continue;
+            c.rotating = true;
+            c.joinable = false;
+            for (int a = 0; a < accounts_; ++a)
+                if (const int k = slot_on(p, a); k >= 0) emit({mux_action::rotate, p, a, k});
+        }
+    }
     if (hold_until_ms_ == 0) return flush();
     bool waiting = false;
     for (int a = 0; a < accounts_; ++a) waiting = waiting || !known_[a];
@@ -206,7 +249,8 @@ connection_mux::actions connection_mux::tick(std::int64_t now_ms) noexcept {
             if (held_[a][k].held) {
                 const std::uint64_t id = held_[a][k].id;
                 held_[a][k] = {};
-                place(a, k, id, now_ms, false); // the hold is over: open with the keys known now
+                if (!known_[a]) emit({mux_action::open_failed, -1, a, k, id}); // its own key is being renewed
+                else place(a, k, id, now_ms, false); // the hold is over: open with the keys known now
             }
     return flush();
 }

@@ -13,7 +13,13 @@
 //     longer joinable (it is being rotated away, lost a key, or drifted). When a newer
 //     connection opens, every account still on an older one is asked to rotate onto it
 //     (make-before-break, no gap), so that one account's new key costs the others nothing and
-//     the old connection closes once its last account has left.
+//     the old connection closes once its last account has left. Without redundancy, a newer
+//     connection that carries the current keys of everyone on an older one retires the older
+//     one the same way (two connections opened around a hold end as one). A connection older
+//     than rotate_after is rotated away whoever joined it late (an account's own rotation
+//     timer starts when it joined, not when the connection opened, and Binance cuts at 24 h).
+//   * a shared handshake refused (one lapsed key refuses them all, as acctsync-sim does) asks
+//     every account it carried to check its key (a keepalive now: -1125 → a new key).
 // Answers to the sessions (opened, open failed, lost, rotate) and the work for the feed (open a
 // connection with these accounts' keys, close one) come back as actions, like the session's.
 //
@@ -36,7 +42,8 @@ struct mux_action {
         opened,      // session of `account`: on_opened(slot, id)
         open_failed, // session of `account`: on_open_failed(slot, id)
         lost,        // session of `account`: on_lost(slot, id)
-        rotate,      // session of `account`: rotate_now()
+        rotate,      // session of `account`: rotate_now(slot)
+        check_key,   // session of `account`: keepalive_now() (its key may have lapsed)
     } what;
     int conn = -1;
     int account = -1;
@@ -47,10 +54,16 @@ struct mux_action {
 
 class connection_mux {
 public:
-    static constexpr std::size_t max_actions = 4 * max_accounts + 4;
+    static constexpr std::size_t max_actions = 8 * max_accounts + 8; // opened + rotate for every slot, and some
     using actions = std::span<const mux_action>;
 
-    connection_mux(int accounts, bool shared, std::int64_t hold_ms = 3000) noexcept;
+    struct options {
+        std::int64_t hold_ms = 3000;                  // shared: wait this long for a pending key
+        std::int64_t rotate_after_ms = 23 * 3'600'000; // a connection this old is rotated away
+        bool redundant = false;                       // sessions keep two connections each
+    };
+    connection_mux(int accounts, bool shared, options opt) noexcept;
+    connection_mux(int accounts, bool shared) noexcept : connection_mux(accounts, shared, options{}) {}
 
     // The account's listenKey is being fetched (its session asked for one) / is known; `gen`
     // counts the distinct key values the account has had (a connection carries one of them).
@@ -61,8 +74,12 @@ public:
     [[nodiscard]] actions want(int account, int slot, std::uint64_t id, std::int64_t now_ms) noexcept;
     [[nodiscard]] actions release(int account, int slot) noexcept;
     // What happened to a connection.
-    [[nodiscard]] actions opened(int conn) noexcept;
-    [[nodiscard]] actions failed(int conn) noexcept; // did not open, or was lost
+    [[nodiscard]] actions opened(int conn, std::int64_t now_ms) noexcept;
+    // Did not open, or was lost; `refused`: the handshake was answered with an HTTP error.
+    [[nodiscard]] actions failed(int conn, bool refused = false) noexcept;
+    // The accounts bound to any connection `account` is bound to, itself included (bit mask):
+    // what one account's drift says about a shared connection applies to all of them.
+    [[nodiscard]] std::uint32_t sharing_with(int account) const noexcept;
     // Asks held back for a key are retried (call every loop; cheap when none is held).
     [[nodiscard]] actions tick(std::int64_t now_ms) noexcept;
 
@@ -87,6 +104,8 @@ private:
     struct connection {
         conn_phase phase = conn_phase::idle;
         bool joinable = false;
+        bool rotating = false;                        // past rotate_after: its accounts were asked to move
+        std::int64_t opened_ms = 0;
         std::uint64_t seq = 0;                        // creation order (newest joins first)
         std::uint32_t carries = 0;                    // accounts whose key it was opened with
         std::array<std::uint64_t, max_accounts> gen{}; // ... and which of their keys
@@ -106,13 +125,14 @@ private:
     void place(int account, int slot, std::uint64_t id, std::int64_t now_ms, bool may_hold) noexcept;
     void unbind(int account, int slot) noexcept;
     void migrate() noexcept;
+    void retire_covered(int conn) noexcept;
     [[nodiscard]] bool bound(int conn) const noexcept;
     [[nodiscard]] bool carries_current(int conn, int account) const noexcept;
     [[nodiscard]] int open_new(int account, int slot) noexcept;
 
     int accounts_;
     bool shared_;
-    std::int64_t hold_ms_;
+    options opt_;
     std::int64_t hold_until_ms_ = 0; // 0: no hold running
     std::uint64_t next_seq_ = 0;
     std::array<connection, max_stream_connections> conns_{};

@@ -73,6 +73,7 @@ struct answer {
     bool ok = false;
     bool key_changed = false;
     std::string key{};                      // create_key: the listenKey
+    bool refused = false;                   // open: the handshake was answered with an HTTP error
     request_failure failure{};
     std::vector<snapshot_body> bodies{};
     std::vector<event> fills{};              // backfill: the missed_fill events read (all pages)
@@ -122,6 +123,7 @@ struct feed::impl {
     std::vector<std::unique_ptr<ws_client>> ws;   // the stream connections (connection_mux's indices)
     std::vector<bool> owned;                      // network thread reads the connection
     std::vector<std::uint64_t> ctl_seq;           // control thread: the open each connection last made
+    std::unique_ptr<std::atomic<std::uint64_t>[]> latest_open; // network thread: the open each connection wants now
     std::vector<std::vector<std::string>> conn_keys; // per connection, per account: the key it carries
     request_failure last_open_failure{};
 
@@ -161,7 +163,10 @@ struct feed::impl {
     std::atomic<std::uint64_t> reconnects{0}, gaps{0}, healed{0}, keepalives{0}, rotations{0}, drift_rotations{0};
 
     impl(feed& f, const feed_config& c, int n_accounts)
-        : owner(f), cfg(c), tls(c.tls), mux(n_accounts, c.shared_connection), staging(new event[staging_capacity]) {
+        : owner(f), cfg(c), tls(c.tls),
+          mux(n_accounts, c.shared_connection, {3000, c.session.rotate_after_ms, c.session.redundant}),
+          latest_open(new std::atomic<std::uint64_t>[static_cast<std::size_t>(mux.connection_count())]()),
+          staging(new event[staging_capacity]) {
         released.reserve(staging_capacity);
         if (auto u = parse_ws_url(c.ws_url)) stream_base = *u;
         else throw std::invalid_argument("feed: bad ws_url " + c.ws_url);
@@ -470,10 +475,13 @@ struct feed::impl {
                 std::string base = u.target == "/" ? std::string() : u.target;
                 while (!base.empty() && base.back() == '/') base.pop_back();
                 u.target = base + c.target;
+                // Superseded while queued (given up, or asked for again): not worth a handshake.
+                if (latest_open[static_cast<std::size_t>(c.slot)].load(std::memory_order_relaxed) != c.id) break;
                 ctl_seq[static_cast<std::size_t>(c.slot)] = c.id;
                 const net_error e = ws[static_cast<std::size_t>(c.slot)]->connect(u);
                 note_failure("stream connect", e);
                 a.ok = e.ok();
+                a.refused = e.code == net_errc::ws_handshake_rejected;
                 break;
             }
             case command::close: // only the connection it names: not a later one on the same index
@@ -640,6 +648,7 @@ struct feed::impl {
                 owned[p] = false;
                 for (std::size_t a = 0; a < accts.size(); ++a) conn_keys[p][a] = (m.accounts >> a & 1) ? accts[a]->key : std::string();
                 command c{command::open, m.conn, mux.seq_of(m.conn)};
+                latest_open[p].store(c.id, std::memory_order_relaxed);
                 c.target = target_for(m.accounts);
                 post(std::move(c));
                 break;
@@ -654,7 +663,8 @@ struct feed::impl {
                     accts[static_cast<std::size_t>(m.account)]->sess.on_open_failed(t, m.slot, m.id, last_open_failure));
                 break;
             case mux_action::lost: act(*accts[static_cast<std::size_t>(m.account)], accts[static_cast<std::size_t>(m.account)]->sess.on_lost(t, m.slot, m.id)); break;
-            case mux_action::rotate: act(*accts[static_cast<std::size_t>(m.account)], accts[static_cast<std::size_t>(m.account)]->sess.rotate_now(t)); break;
+            case mux_action::rotate: act(*accts[static_cast<std::size_t>(m.account)], accts[static_cast<std::size_t>(m.account)]->sess.rotate_now(t, m.slot)); break;
+            case mux_action::check_key: accts[static_cast<std::size_t>(m.account)]->sess.check_key(t); break;
             }
         }
     }
@@ -678,12 +688,12 @@ struct feed::impl {
             const bool current = mux.in_use(p) && mux.seq_of(p) == a.cmd.id;
             if (a.ok && current) {
                 owned[static_cast<std::size_t>(p)] = true;
-                run_mux(mux.opened(p));
+                run_mux(mux.opened(p, t));
             } else if (a.ok) {
                 post({command::close, p, a.cmd.id}); // answered too late
             } else if (current) {
                 last_open_failure = a.failure;
-                run_mux(mux.failed(p));
+                run_mux(mux.failed(p, a.refused));
                 last_open_failure = {};
             }
             break;
@@ -775,17 +785,22 @@ struct feed::impl {
     // A consumer's snapshot found drift: the stream lost events while it looked healthy, so the
     // connections are replaced (the snapshot has healed the book already).
     void service_drift() {
+        std::uint32_t drifted = 0;
         for (auto& a : accts) {
-            bool any = false;
             const auto i = static_cast<std::size_t>(a->index);
             for (auto& c : owner.consumers_) {
                 const std::uint64_t d = c->drift_[i].load(std::memory_order_relaxed);
                 if (d != c->drift_acted_[i]) {
                     c->drift_acted_[i] = d;
-                    any = true;
+                    // A shared connection that lost one account's events may have lost anyone's:
+                    // every account on it is reconnected and healed.
+                    drifted |= mux.sharing_with(a->index);
                 }
             }
-            if (any) act(*a, a->sess.on_drift(now_ms()));
+        }
+        for (std::uint32_t m = drifted; m != 0; m &= m - 1) {
+            auto& a = *accts[static_cast<std::size_t>(__builtin_ctz(m))];
+            act(a, a.sess.on_drift(now_ms()));
         }
     }
 

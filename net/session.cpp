@@ -352,12 +352,21 @@ session::actions session::on_drift(std::int64_t now_ms) noexcept {
     return flush();
 }
 
-session::actions session::rotate_now(std::int64_t now_ms) noexcept {
+session::actions session::rotate_now(std::int64_t now_ms, int slot) noexcept {
     if (!started_) return flush();
-    for (auto& s : slots_)
-        if (s.phase == slot_phase::open && !s.replacing) s.rotate_at_ms = std::min(s.rotate_at_ms, now_ms);
+    for (int i = 0; i < max_slots; ++i) {
+        auto& s = slots_[i];
+        if ((slot < 0 || slot == i) && s.phase == slot_phase::open && !s.replacing)
+            s.rotate_at_ms = std::min(s.rotate_at_ms, now_ms);
+    }
     if (key_ == pending::none) want_connections(now_ms); // redundant: tick() replaces them in turn
     return flush();
+}
+
+void session::check_key(std::int64_t now_ms) noexcept {
+    if (!started_ || !have_key_ || key_ != pending::none || keepalive_ == pending::in_flight) return;
+    keepalive_ = pending::none;
+    keepalive_at_ms_ = std::min(keepalive_at_ms_, now_ms);
 }
 
 session::actions session::on_snapshot(std::int64_t now_ms, std::uint64_t id) noexcept {

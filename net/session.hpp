@@ -141,9 +141,13 @@ public:
     // A snapshot found drift (events lost while the connection looked healthy, e.g. half-open):
     // the connections are dropped and reopened, a gap like a loss (healed by a fresh snapshot).
     [[nodiscard]] actions on_drift(std::int64_t now_ms) noexcept;
-    // Replace the open connections now, make-before-break as at the 24 h rotation (redundant: one
-    // at a time). Several accounts sharing a connection are moved this way onto a newer one.
-    [[nodiscard]] actions rotate_now(std::int64_t now_ms) noexcept;
+    // Replace the open connection on `slot` (-1: every open one) now, make-before-break as at the
+    // 24 h rotation (redundant: while the other carries the stream). Several accounts sharing a
+    // connection are moved this way onto a newer one (net/connection_mux.hpp).
+    [[nodiscard]] actions rotate_now(std::int64_t now_ms, int slot = -1) noexcept;
+    // Check the key now (a keepalive at the next tick): a connection that carried it was refused,
+    // and a lapsed key answers -1125 (a new key, new sockets).
+    void check_key(std::int64_t now_ms) noexcept;
 
     [[nodiscard]] const session_health& health() const noexcept { return health_; }
     [[nodiscard]] session_state state() const noexcept { return health_.state; }

@@ -479,3 +479,31 @@ TEST_F(feed_sim, several_accounts_on_one_connection_each_stay_apart) {
     EXPECT_GE(f.consumer(0).book(1).counters().gaps, 1u);
     f.stop();
 }
+
+// A half-open shared connection: the venue goes on pinging and delivers nothing, for every
+// account on it. Whichever account's audit sees the drift first, every account on the connection
+// is reconnected and healed, and each book ends equal to its own truth.
+TEST_F(feed_sim, a_half_open_shared_connection_is_healed_for_every_account_on_it) {
+    start(300, market::usdm, [](sim::server_config& c) {
+        c.faults = {"half_open"};
+        c.fault_rate = 0.005;
+        c.seed = 5;
+    });
+    auto cfg = feed_cfg();
+    cfg.creds = {};
+    for (int a = 0; a < 2; ++a) cfg.accounts.push_back({srv->api_key(a), net::key_kind::hmac, net::secret(srv->api_secret(a))});
+    cfg.shared_connection = true;
+    cfg.session.audit_period_ms = 300;
+    cfg.drift_grace_ms = 100;
+    net::feed f(std::move(cfg));
+    f.start();
+    run_and_compare(f, 3.0, 0, 0);
+    srv->pause_scenario(false);
+    run_and_compare(f, 0.0, 0, 1);
+    const auto h = f.health();
+    EXPECT_GE(h.drift_rotations, 2u) << "both accounts on the half-open connection were reconnected";
+    EXPECT_EQ(h.healed, h.gaps);
+    EXPECT_GE(f.consumer(0).book(0).counters().gaps, 1u);
+    EXPECT_GE(f.consumer(0).book(1).counters().gaps, 1u);
+    f.stop();
+}
