@@ -19,6 +19,7 @@
 #include "net/thread_affinity.hpp"
 #include "net/wsapi_client.hpp"
 #include "parse/event_json.hpp"
+#include "parse/income.hpp"
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
 #include "parse/user_trades.hpp"
@@ -58,6 +59,7 @@ struct command {
     bool session_snapshot = false;   // snapshot: answers session::on_snapshot
     std::int64_t since_ms = 0;       // backfill: trades at or after this exchange time
     std::vector<symbol_string> symbols{}; // backfill: whose trades
+    bool income_read = false;             // backfill: the income history's symbols are in `symbols`
 };
 
 struct snapshot_body {
@@ -335,8 +337,7 @@ struct feed::impl {
         command c{command::backfill};
         c.account = a.index;
         c.since_ms = since_ms;
-        c.symbols = a.fills.symbols();
-        if (c.symbols.empty()) return;
+        c.symbols = a.fills.symbols(); // may be empty: the income history names what else was traded
         a.backfill_pending = true;
         post(std::move(c));
     }
@@ -509,14 +510,35 @@ struct feed::impl {
     // symbols not read yet are asked for again, up to 8 times with growing pauses).
     // On a failure the symbols not yet read are left in a.cmd.symbols, to be asked for again.
     bool fetch_trades(account_state& acct, const command& c, answer& a) {
-        for (std::size_t i = 0; i < c.symbols.size(); ++i) {
-            const auto& sym = c.symbols[i];
+        // The symbols the gap may have traded that the stream and the snapshots never showed (a
+        // position opened and closed inside it): every income row since then names its symbol.
+        std::vector<symbol_string> symbols = c.symbols;
+        std::int64_t from = c.since_ms;
+        for (int page = 0; page < 3 && !c.income_read; ++page) {
+            auto r = acct.rest.income(from, 1000);
+            note_failure("backfill", r.error);
+            if (!r.error.ok()) return false; // again after a pause, income first (a.cmd is unchanged)
+            parse::income_page got;
+            if (const auto pr = parse::parse_income_symbols(r.body, got); !pr.ok()) {
+                note_failure("backfill", "unparsable income answer: " + parse::error_json(pr), pr.exchange_code, 0, net_errc::ok);
+                break;
+            }
+            for (const auto& s : got.symbols)
+                if (std::find(symbols.begin(), symbols.end(), s) == symbols.end() && symbols.size() < fill_ledger::max_symbols)
+                    symbols.push_back(s);
+            if (got.rows < 1000 || got.last_time_ms <= from) break;
+            from = got.last_time_ms; // inclusive: a row may come twice, a symbol set does not mind
+        }
+        a.cmd.symbols = symbols;
+        a.cmd.income_read = true;
+        for (std::size_t i = 0; i < symbols.size(); ++i) {
+            const auto& sym = symbols[i];
             std::int64_t from_id = -1;
             for (int page = 0; page < 3; ++page) {
                 auto r = acct.rest.user_trades(sym.view(), c.since_ms, from_id, 1000);
                 note_failure("backfill", r.error);
                 if (!r.error.ok()) {
-                    a.cmd.symbols.assign(c.symbols.begin() + static_cast<std::ptrdiff_t>(i), c.symbols.end());
+                    a.cmd.symbols.assign(symbols.begin() + static_cast<std::ptrdiff_t>(i), symbols.end());
                     return false;
                 }
                 parse::vector_sink got;

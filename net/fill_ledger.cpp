@@ -73,6 +73,9 @@ bool fill_ledger::track(const event& ev, bool from_snapshot) noexcept {
     case event_type::position_update:
         if (from_snapshot && !ev.payload.position.amount.is_zero()) (void)symbol_entry(ev.payload.position.symbol);
         break;
+    case event_type::snapshot_begin: // the as-of time is on the begin marker
+        last_snapshot_ms_ = std::max(last_snapshot_ms_, ev.payload.snapshot.as_of_ms);
+        break;
     default: break;
     }
     if (!from_snapshot && ev.header.type != event_type::stream_status) {

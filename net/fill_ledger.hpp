@@ -10,7 +10,8 @@
 //     or after `hold_ms` (a quiet symbol): published if the stream never delivered it, dropped
 //     if it did; once published it is known, so a second back-fill cannot publish it again;
 //   * since_ms(): where a back-fill starts — the last stream (not snapshot) time before the gap,
-//     minus a margin (times of different event types interleave).
+//     minus a margin (times of different event types interleave); before the stream gave
+//     anything, the last snapshot's as-of time (a lower bound of the server clock) minus it.
 // The key table is 4-way set-associative, 256 Ki keys (2 MiB): a key is forgotten when four
 // newer ones land in its set — on average after 256 Ki newer fills; the last several thousand
 // (more than a back-fill window's 3 pages of 1 000 per symbol) are all but certainly known.
@@ -40,9 +41,10 @@ public:
     // (drop it). `from_snapshot`: the event belongs to a snapshot (its times are as-of times).
     [[nodiscard]] bool track(const event& ev, bool from_snapshot) noexcept;
 
-    // Where a back-fill for a gap beginning now should start; -1 when the stream gave nothing yet.
+    // Where a back-fill for a gap beginning now should start; -1 before any stream event or snapshot.
     [[nodiscard]] std::int64_t since_ms() const noexcept {
-        return last_stream_ms_ > 0 ? last_stream_ms_ - since_margin_ms : -1;
+        if (last_stream_ms_ > 0) return last_stream_ms_ - since_margin_ms;
+        return last_snapshot_ms_ > 0 ? last_snapshot_ms_ - since_margin_ms : -1;
     }
     // The symbols the account traded on the stream or held in a snapshot (at most max_symbols).
     [[nodiscard]] std::vector<symbol_string> symbols() const;
@@ -69,6 +71,7 @@ private:
     std::unique_ptr<std::uint8_t[]> next_way_;               // round-robin victim per set
     std::vector<symbol_time> symbols_;                        // reserved: no allocation in track()
     std::int64_t last_stream_ms_ = 0;
+    std::int64_t last_snapshot_ms_ = 0; // as-of time of the newest snapshot
     std::vector<event> held_;
     std::int64_t held_deadline_ns_ = 0;
 };

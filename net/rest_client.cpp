@@ -112,6 +112,11 @@ rest_reply rest_client::user_trades(std::string_view symbol, std::int64_t start_
     return request("GET", std::string(prefix()) + "/v1/userTrades", std::move(q), true, 5, false);
 }
 
+rest_reply rest_client::income(std::int64_t start_time_ms, int limit) {
+    std::string q = "startTime=" + std::to_string(start_time_ms) + "&limit=" + std::to_string(limit);
+    return request("GET", std::string(prefix()) + "/v1/income", std::move(q), true, 30, false);
+}
+
 rest_reply rest_client::open_orders(std::string_view symbol) {
     std::string q = symbol.empty() ? std::string() : "symbol=" + url_encode(symbol);
     return request("GET", std::string(prefix()) + "/v1/openOrders", std::move(q), true, symbol.empty() ? 40 : 1, false);

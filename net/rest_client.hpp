@@ -104,6 +104,10 @@ public:
     // A snapshot endpoint (a REST snapshot_kind of the configured venue).
     [[nodiscard]] rest_reply snapshot(snapshot_kind kind);
     // Fills since start_time_ms (or from trade id from_id when ≥ 0), for one symbol.
+    // GET /fapi/v1/income (/dapi/v1/income) from start_time_ms, every income type, oldest
+    // first, at most `limit` (≤ 1000): which symbols the account traded or was paid on in a window
+    // (userTrades needs a symbol). Weight 30 (fapi; dapi UNVERIFIED).
+    [[nodiscard]] rest_reply income(std::int64_t start_time_ms, int limit = 1000);
     [[nodiscard]] rest_reply user_trades(std::string_view symbol, std::int64_t start_time_ms, std::int64_t from_id = -1,
                                          int limit = 1000);
     // Open orders (one symbol, or all when empty: weight 40 on USDⓈ-M).

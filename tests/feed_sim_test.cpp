@@ -507,3 +507,45 @@ TEST_F(feed_sim, a_half_open_shared_connection_is_healed_for_every_account_on_it
     EXPECT_GE(f.consumer(0).book(1).counters().gaps, 1u);
     f.stop();
 }
+
+// The blind spot of a back-fill by symbol: a position opened and closed inside the gap leaves no
+// trace on the stream (it was down) or in the healing snapshot (flat). The income history names
+// the symbol, so its fills still arrive, once each, as missed_fill events.
+TEST_F(feed_sim, a_symbol_traded_and_flat_again_inside_a_gap_is_back_filled) {
+    start(0);
+    net::feed f(feed_cfg());
+    f.start();
+    const auto live_and_synced = [&] {
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            (void)f.consumer(0).poll(1024);
+            const auto& b = f.consumer(0).book();
+            if (f.health().state == net::session_state::live && b.consistent() && !b.needs_resync()) return true;
+            std::this_thread::sleep_for(2ms);
+        }
+        return false;
+    };
+    ASSERT_TRUE(live_and_synced());
+    std::vector<std::string> missed;
+    ASSERT_TRUE(srv->drop_connection(0));
+    srv->round_trip(0, "ETHUSDT"); // pushed to nobody: the only socket is gone
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline && missed.size() < 2) {
+        (void)f.consumer(0).poll([&](const event& ev, const account_book&) {
+            if (ev.header.type == event_type::missed_fill)
+                missed.push_back(std::string(ev.payload.fill.symbol.view()) + "/" + std::to_string(ev.payload.fill.order_id) +
+                                 "/" + std::to_string(ev.payload.fill.trade_id));
+            EXPECT_NE(ev.header.type, event_type::trade_lite) << "the round trip was never on the stream";
+        });
+        std::this_thread::sleep_for(2ms);
+    }
+    const auto truth = srv->trade_keys(0);
+    ASSERT_EQ(truth.size(), 2u);
+    std::sort(missed.begin(), missed.end());
+    EXPECT_EQ(missed, truth) << "both fills of the hidden round trip, once each; gaps " << f.health().gaps << " healed "
+                             << f.health().healed << " last error: " << f.last_error().where << " " << f.last_error().message;
+    EXPECT_EQ(f.health().gaps, 1u);
+    EXPECT_GE(f.health().backfills, 1u);
+    EXPECT_TRUE(f.consumer(0).book().consistent());
+    f.stop();
+}

@@ -256,6 +256,38 @@ std::vector<std::string> account_engine::fill(const fill_request& f, std::int64_
     return out;
 }
 
+std::string account_engine::income_json(std::string_view income_type, std::int64_t start_time_ms,
+                                        std::int64_t end_time_ms, std::size_t limit) const {
+    // Binance's shape (Get Income History): symbol, incomeType, income, asset, info, time,
+    // tranId (a number on fapi), tradeId (a string).
+    std::string out = "[";
+    std::size_t n = 0;
+    auto row = [&](const trade_record& r, std::string_view type, decimal amount, std::int64_t tran) {
+        if (!income_type.empty() && income_type != type) return;
+        if (n++ == limit) return;
+        if (n > 1) out += ',';
+        out += '{';
+        parse::json_object o(out);
+        o.str("symbol", r.symbol);
+        o.str("incomeType", type);
+        o.dec("income", amount);
+        o.str("asset", r.fee_asset);
+        o.str("info", type);
+        o.num("time", r.time);
+        o.num("tranId", tran);
+        o.str("tradeId", std::to_string(r.id));
+        out += '}';
+    };
+    for (const auto& r : trades_) {
+        if (r.time < start_time_ms || (end_time_ms > 0 && r.time > end_time_ms)) continue;
+        row(r, "COMMISSION", decimal::from_raw(-r.fee.raw()), 2 * r.id);
+        if (!r.realized.is_zero()) row(r, "REALIZED_PNL", r.realized, 2 * r.id + 1);
+        if (n > limit) break;
+    }
+    out += ']';
+    return out;
+}
+
 std::string account_engine::user_trades_json(std::string_view symbol, std::int64_t start_time_ms, std::int64_t from_id,
                                              std::size_t limit) const {
     // GET /fapi/v1/userTrades: one symbol's trades, oldest first, from fromId or startTime.

@@ -87,6 +87,11 @@ public:
     [[nodiscard]] std::string user_trades_json(std::string_view symbol, std::int64_t start_time_ms, std::int64_t from_id,
                                                std::size_t limit) const;
 
+    // GET /fapi/v1/income's body: a COMMISSION row per fill and a REALIZED_PNL row per fill that
+    // realized any, time in [start, end], oldest first, at most `limit` (income_type empty: both).
+    [[nodiscard]] std::string income_json(std::string_view income_type, std::int64_t start_time_ms, std::int64_t end_time_ms,
+                                          std::size_t limit) const;
+
     [[nodiscard]] const engine_options& options() const noexcept { return opt_; }
     [[nodiscard]] std::string margin_asset_of(std::string_view symbol) const;
 

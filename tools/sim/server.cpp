@@ -388,7 +388,7 @@ struct server::impl {
         if (path.rfind(prefix, 0) != 0) return error({http::status::not_found, -1000, "Unknown path."}, v);
         const std::string_view rest = path.substr(prefix.size() - 1); // "/v1/time", ...
         const snapshot_kind kind = parse::kind_from_path(path);
-        const int weight = kind == snapshot_kind::unknown && rest != "/v1/userTrades" ? 1 : 5;
+        const int weight = rest == "/v1/income" ? 30 : (kind == snapshot_kind::unknown && rest != "/v1/userTrades" ? 1 : 5);
         if (auto limited = rate_limited(weight, v)) return std::move(*limited);
 
         if (rest == "/v1/time" && req.method() == http::verb::get)
@@ -437,6 +437,23 @@ struct server::impl {
             return json(http::status::ok,
                         a.engine->user_trades_json(*symbol, number("startTime", 0), number("fromId", -1),
                                                    static_cast<std::size_t>(limit)),
+                        v);
+        }
+        if (rest == "/v1/income" && req.method() == http::verb::get) { // USER_DATA, weight 30
+            const auto who = authenticate(req);
+            if (const auto* e = std::get_if<rest_error>(&who)) return error(*e, v);
+            account_slot& a = accounts[static_cast<std::size_t>(std::get<int>(who))];
+            if (auto e = check_signed(a, query, req.body())) return error(*e, v);
+            const auto number = [&](std::string_view name, std::int64_t dflt) {
+                std::int64_t x = dflt;
+                if (const auto p = query_param(query, name)) std::from_chars(p->data(), p->data() + p->size(), x);
+                return x;
+            };
+            const std::int64_t limit = std::clamp<std::int64_t>(number("limit", 100), 1, 1000);
+            const auto type = query_param(query, "incomeType");
+            return json(http::status::ok,
+                        a.engine->income_json(type ? *type : std::string_view{}, number("startTime", 0), number("endTime", 0),
+                                              static_cast<std::size_t>(limit)),
                         v);
         }
         if (kind != snapshot_kind::unknown && req.method() == http::verb::get) {
@@ -946,6 +963,23 @@ void server::expire_listen_key(int i) {
 }
 
 void server::pause_scenario(bool paused) { impl_->paused = paused; }
+
+void server::round_trip(int i, const std::string& symbol) {
+    impl_->on_io([this, i, &symbol] {
+        auto& a = impl_->accounts.at(static_cast<std::size_t>(i));
+        for (const order_side side : {order_side::buy, order_side::sell}) {
+            fill_request f;
+            f.symbol = symbol;
+            f.side = side;
+            f.qty = decimal::from_raw(10'000'000);      // 0.1
+            f.price = decimal::from_raw(100'000'000'000); // 1000
+            f.fee = decimal::from_raw(4'000'000);       // 0.04
+            f.order_id = f.trade_id = impl_->next_id++;
+            for (const auto& fr : a.engine->fill(f, impl_->tick())) impl_->publish(a, fr);
+        }
+        return 0;
+    });
+}
 
 bool server::drop_connection(int i) {
     return impl_->on_io([this, i] {

@@ -5,6 +5,8 @@
 //         POST/PUT/DELETE /fapi/v1/listenKey (USER_STREAM: X-MBX-APIKEY only; one key per
 //              account, POST returns the live key; -1125 for a lapsed or deleted key)
 //         GET  /fapi/v1/userTrades (symbol required; startTime, fromId, limit ≤ 1000)
+//         GET  /fapi/v1/income (COMMISSION and REALIZED_PNL rows of the trade log; incomeType,
+//              startTime, endTime, limit ≤ 1000; weight 30)
 //         GET  /fapi/v2|v3/account, /fapi/v2|v3/balance, /fapi/v2|v3/positionRisk,
 //              /fapi/v1/symbolConfig, /fapi/v1/accountConfig and the /dapi/v1 counterparts
 //              (USER_DATA: HMAC-SHA256 over the query as sent, timestamp/recvWindow window)
@@ -124,6 +126,9 @@ public:
     // Cuts account i's oldest open user-data connection at the TCP level (no close frame, no
     // close_notify), as a network failure would. False when it has none.
     bool drop_connection(int account);
+    // Opens and closes a one-way position in `symbol` on account i (two fills, pushed as usual):
+    // a symbol traded and flat again, for tests of what a gap can hide.
+    void round_trip(int account, const std::string& symbol);
 
     struct stats {
         std::uint64_t frames_sent = 0;
