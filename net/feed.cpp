@@ -107,7 +107,8 @@ struct account_state {
     fill_ledger fills;
     std::int64_t gap_from_ms = -1; // fills.since_ms() when the open gap began; -1 = none
     std::uint64_t gaps_seen = 0, healed_seen = 0;
-    bool backfill_pending = false; // one back-fill at a time (parse errors come in bursts)
+    bool backfill_pending = false; // one back-fill at a time (parse errors come in bursts), retries included
+    std::int64_t backfill_again_ms = -1; // asked for while one was pending: run from here after it
     std::optional<command> backfill_retry; // a back-fill that failed part-way, due again at:
     std::int64_t backfill_retry_at_ns = 0;
 
@@ -333,7 +334,11 @@ struct feed::impl {
     }
 
     void request_backfill(account_state& a, std::int64_t since_ms) {
-        if (since_ms < 0 || a.backfill_pending) return;
+        if (since_ms < 0) return;
+        if (a.backfill_pending) { // after the one in flight (its symbols are not all of them)
+            a.backfill_again_ms = a.backfill_again_ms < 0 ? since_ms : std::min(a.backfill_again_ms, since_ms);
+            return;
+        }
         command c{command::backfill};
         c.account = a.index;
         c.since_ms = since_ms;
@@ -512,22 +517,40 @@ struct feed::impl {
     bool fetch_trades(account_state& acct, const command& c, answer& a) {
         // The symbols the gap may have traded that the stream and the snapshots never showed (a
         // position opened and closed inside it): every income row since then names its symbol.
-        std::vector<symbol_string> symbols = c.symbols;
-        std::int64_t from = c.since_ms;
-        for (int page = 0; page < 3 && !c.income_read; ++page) {
-            auto r = acct.rest.income(from, 1000);
-            note_failure("backfill", r.error);
-            if (!r.error.ok()) return false; // again after a pause, income first (a.cmd is unchanged)
-            parse::income_page got;
-            if (const auto pr = parse::parse_income_symbols(r.body, got); !pr.ok()) {
-                note_failure("backfill", "unparsable income answer: " + parse::error_json(pr), pr.exchange_code, 0, net_errc::ok);
-                break;
+        std::vector<symbol_string> symbols;
+        if (!c.income_read) {
+            std::int64_t from = c.since_ms;
+            for (int page = 0;; ++page) {
+                if (page == 10) { // 10 000 rows: the rest of the window's symbols are not named
+                    note_failure("backfill", "income history longer than 10 pages: later symbols may be missed", 0, 0,
+                                 net_errc::ok);
+                    break;
+                }
+                auto r = acct.rest.income(from, 1000);
+                note_failure("backfill", r.error);
+                if (!r.error.ok()) return false; // again after a pause, income first (a.cmd is unchanged)
+                parse::income_page got;
+                if (const auto pr = parse::parse_income_symbols(r.body, got); !pr.ok()) {
+                    note_failure("backfill", "unparsable income answer: " + parse::error_json(pr), pr.exchange_code, 0,
+                                 net_errc::ok);
+                    return false;
+                }
+                for (const auto& s : got.symbols)
+                    if (std::find(symbols.begin(), symbols.end(), s) == symbols.end()) symbols.push_back(s);
+                if (got.rows < 1000) break;
+                // Binance answers startTime + limit rows: the next page starts at the last row's
+                // time (inclusive: rows may repeat, a symbol set does not mind); 1 000 rows in one
+                // millisecond move on by one.
+                from = got.last_time_ms > from ? got.last_time_ms : from + 1;
             }
-            for (const auto& s : got.symbols)
-                if (std::find(symbols.begin(), symbols.end(), s) == symbols.end() && symbols.size() < fill_ledger::max_symbols)
-                    symbols.push_back(s);
-            if (got.rows < 1000 || got.last_time_ms <= from) break;
-            from = got.last_time_ms; // inclusive: a row may come twice, a symbol set does not mind
+        }
+        // The income history's symbols first (those are the ones the gap traded), then the ones
+        // the stream and the snapshots showed, up to the cap.
+        for (const auto& s : c.symbols)
+            if (std::find(symbols.begin(), symbols.end(), s) == symbols.end()) symbols.push_back(s);
+        if (symbols.size() > fill_ledger::max_symbols) {
+            note_failure("backfill", "more than 64 symbols to back-fill: the rest are not read", 0, 0, net_errc::ok);
+            symbols.resize(fill_ledger::max_symbols);
         }
         a.cmd.symbols = symbols;
         a.cmd.income_read = true;
@@ -727,6 +750,11 @@ struct feed::impl {
             if (!a.ok && ++a.cmd.id <= 8) { // attempts, in `id`: again after a pause (a 5xx, a ban)
                 acct.backfill_retry_at_ns = mono_ns() + static_cast<std::int64_t>(a.cmd.id) * 250'000'000;
                 acct.backfill_retry = std::move(a.cmd);
+                acct.backfill_pending = true; // still this one's turn
+            } else if (acct.backfill_again_ms >= 0) {
+                const std::int64_t since = acct.backfill_again_ms;
+                acct.backfill_again_ms = -1;
+                request_backfill(acct, since);
             }
             break;
         case command::snapshot: {

@@ -74,7 +74,7 @@ bool fill_ledger::track(const event& ev, bool from_snapshot) noexcept {
         if (from_snapshot && !ev.payload.position.amount.is_zero()) (void)symbol_entry(ev.payload.position.symbol);
         break;
     case event_type::snapshot_begin: // the as-of time is on the begin marker
-        last_snapshot_ms_ = std::max(last_snapshot_ms_, ev.payload.snapshot.as_of_ms);
+        if (first_snapshot_ms_ == 0) first_snapshot_ms_ = ev.payload.snapshot.as_of_ms;
         break;
     default: break;
     }

@@ -11,7 +11,8 @@
 //     if it did; once published it is known, so a second back-fill cannot publish it again;
 //   * since_ms(): where a back-fill starts — the last stream (not snapshot) time before the gap,
 //     minus a margin (times of different event types interleave); before the stream gave
-//     anything, the last snapshot's as-of time (a lower bound of the server clock) minus it.
+//     anything, the first snapshot's as-of time (a lower bound of the server clock): every fill
+//     since the book was first synced is either known or lost.
 // The key table is 4-way set-associative, 256 Ki keys (2 MiB): a key is forgotten when four
 // newer ones land in its set — on average after 256 Ki newer fills; the last several thousand
 // (more than a back-fill window's 3 pages of 1 000 per symbol) are all but certainly known.
@@ -44,7 +45,7 @@ public:
     // Where a back-fill for a gap beginning now should start; -1 before any stream event or snapshot.
     [[nodiscard]] std::int64_t since_ms() const noexcept {
         if (last_stream_ms_ > 0) return last_stream_ms_ - since_margin_ms;
-        return last_snapshot_ms_ > 0 ? last_snapshot_ms_ - since_margin_ms : -1;
+        return first_snapshot_ms_ > 0 ? first_snapshot_ms_ : -1;
     }
     // The symbols the account traded on the stream or held in a snapshot (at most max_symbols).
     [[nodiscard]] std::vector<symbol_string> symbols() const;
@@ -71,7 +72,7 @@ private:
     std::unique_ptr<std::uint8_t[]> next_way_;               // round-robin victim per set
     std::vector<symbol_time> symbols_;                        // reserved: no allocation in track()
     std::int64_t last_stream_ms_ = 0;
-    std::int64_t last_snapshot_ms_ = 0; // as-of time of the newest snapshot
+    std::int64_t first_snapshot_ms_ = 0; // as-of time of the first snapshot (not an audit's, later)
     std::vector<event> held_;
     std::int64_t held_deadline_ns_ = 0;
 };

@@ -7,7 +7,11 @@ set -euo pipefail
 build=$1 src=$2 ca=$3 mode=$4
 work=$(mktemp -d "${TMPDIR:-/tmp}/acctsync-embed.XXXXXX")
 sim_pid=
-cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 launcher=()
@@ -19,8 +23,10 @@ if [ "$mode" = install ]; then
   cmake -S "$src/examples/strategy" -B "$work/app" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_PREFIX_PATH="$work/prefix" "${launcher[@]}" >/dev/null
 else
+  # The same wolfSSL the build under test used.
+  wolfssl=$(sed -n 's/^ACCTSYNC_WOLFSSL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
   cmake -S "$src/examples/strategy" -B "$work/app" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DACCTSYNC_SOURCE="$src" "${launcher[@]}" >/dev/null
+    -DACCTSYNC_SOURCE="$src" -DACCTSYNC_WOLFSSL_PREFIX="$wolfssl" "${launcher[@]}" >/dev/null
   # Embedded, acctsync builds its libraries only: no tests, benchmarks or tools.
   if grep -q 'acctsync-sim\|decimal_test' "$work/app/build.ninja"; then echo "embed: tools or tests built" >&2; exit 1; fi
 fi
@@ -28,8 +34,9 @@ ninja -C "$work/app" strategy >/dev/null
 
 key=embedtestkey0123456789embedtestkey0123456789embedtestkey01234567
 secret=embedtestsecret0123456789embedtestsecret0123456789embedtestsec
+: >"$work/sim.log"
 "$build/acctsync-sim" --listen 127.0.0.1:0 --rate 100 --duration 60 --api-key "$key" --api-secret "$secret" \
-  --cert "$ca/server.pem" --key "$ca/server.key" >"$work/sim.log" 2>&1 &
+  --cert "$ca/server.pem" --key "$ca/server.key" >>"$work/sim.log" 2>&1 &
 sim_pid=$!
 port=
 for _ in $(seq 1 100); do # bounded: 10 s

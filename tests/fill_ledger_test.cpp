@@ -110,14 +110,17 @@ TEST(fill_ledger, snapshot_rows_name_held_symbols_but_never_move_the_start) {
     EXPECT_EQ(syms[1].view(), "ETHUSDT");
 }
 
-TEST(fill_ledger, before_any_stream_event_a_back_fill_starts_at_the_snapshots_as_of_time) {
+TEST(fill_ledger, before_any_stream_event_a_back_fill_starts_at_the_first_snapshots_as_of_time) {
     fill_ledger l;
     EXPECT_EQ(l.since_ms(), -1) << "nothing seen: nothing to fill";
     event begin{};
     reset_event(begin, event_type::snapshot_begin, market::usdm);
     begin.payload.snapshot.as_of_ms = 50'000;
     ASSERT_TRUE(l.track(begin, true));
-    EXPECT_EQ(l.since_ms(), 50'000 - fill_ledger::since_margin_ms) << "a gap right after the first sync";
+    EXPECT_EQ(l.since_ms(), 50'000) << "a gap right after the first sync: from the sync itself, no margin";
+    begin.payload.snapshot.as_of_ms = 55'000; // an audit later, the stream still silent (a deaf socket)
+    ASSERT_TRUE(l.track(begin, true));
+    EXPECT_EQ(l.since_ms(), 50'000) << "an audit does not move the start past fills it may have missed";
     ASSERT_TRUE(l.track(lite("BTCUSDT", 1, 60'000), false));
     EXPECT_EQ(l.since_ms(), 60'000 - fill_ledger::since_margin_ms) << "the stream's own time wins once there is one";
 }
