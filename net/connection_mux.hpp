@@ -26,6 +26,7 @@
 // Threads: the feed's network thread. No allocation; every call is O(accounts × connections).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -92,7 +93,12 @@ public:
                 if (bind_[a][k].conn == conn && bind_[a][k].answered) f(a, k);
     }
     [[nodiscard]] bool in_use(int conn) const noexcept { return conns_[conn].phase != conn_phase::idle; }
-    [[nodiscard]] int connection_count() const noexcept { return shared_ ? max_stream_connections / 2 : 2 * accounts_; }
+    // Connections the feed provides (each a ws_client with ~2 MiB of buffers, allocated at
+    // construction): separate, two per account; shared, the steady one or two (redundant) plus
+    // room for replacements while accounts move (all in use: an ask fails and is retried).
+    [[nodiscard]] int connection_count() const noexcept {
+        return shared_ ? std::min(max_stream_connections / 2, 2 * accounts_ + 2) : 2 * accounts_;
+    }
     [[nodiscard]] int open_connections() const noexcept;
     [[nodiscard]] bool shared() const noexcept { return shared_; }
     [[nodiscard]] std::uint64_t seq_of(int conn) const noexcept { return conns_[conn].seq; } // the open it answers

@@ -679,6 +679,8 @@ struct feed::impl {
         service_backfill(acct);
     }
 
+    account_state* acct_of(const mux_action& m) noexcept { return accts[static_cast<std::size_t>(m.account)].get(); }
+
     // The mux's actions (connections to open and close, answers for the sessions). Copied first.
     void run_mux(connection_mux::actions acts) {
         std::array<mux_action, connection_mux::max_actions> todo;
@@ -702,14 +704,11 @@ struct feed::impl {
                 owned[p] = false;
                 post({command::close, m.conn, m.id});
                 break;
-            case mux_action::opened: act(*accts[static_cast<std::size_t>(m.account)], accts[static_cast<std::size_t>(m.account)]->sess.on_opened(t, m.slot, m.id)); break;
-            case mux_action::open_failed:
-                act(*accts[static_cast<std::size_t>(m.account)],
-                    accts[static_cast<std::size_t>(m.account)]->sess.on_open_failed(t, m.slot, m.id, last_open_failure));
-                break;
-            case mux_action::lost: act(*accts[static_cast<std::size_t>(m.account)], accts[static_cast<std::size_t>(m.account)]->sess.on_lost(t, m.slot, m.id)); break;
-            case mux_action::rotate: act(*accts[static_cast<std::size_t>(m.account)], accts[static_cast<std::size_t>(m.account)]->sess.rotate_now(t, m.slot)); break;
-            case mux_action::check_key: accts[static_cast<std::size_t>(m.account)]->sess.check_key(t); break;
+            case mux_action::opened: act(*acct_of(m), acct_of(m)->sess.on_opened(t, m.slot, m.id)); break;
+            case mux_action::open_failed: act(*acct_of(m), acct_of(m)->sess.on_open_failed(t, m.slot, m.id, last_open_failure)); break;
+            case mux_action::lost: act(*acct_of(m), acct_of(m)->sess.on_lost(t, m.slot, m.id)); break;
+            case mux_action::rotate: act(*acct_of(m), acct_of(m)->sess.rotate_now(t, m.slot)); break;
+            case mux_action::check_key: acct_of(m)->sess.check_key(t); break;
             }
         }
     }
