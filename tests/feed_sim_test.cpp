@@ -309,9 +309,11 @@ TEST_P(feed_silent_loss, the_audit_reports_names_and_heals_it) {
     // At least 3 s, and on until the first drift (bounded: 15 s): a dropped frame that a later
     // event of the same key overwrites is invisible to any audit, so how soon one shows depends
     // on the pace (slower under ASan).
+    // The consumer sees its drift before the network thread acts on it: wait for the
+    // reconnection too, or the book may be compared (and equal) before it began.
     const auto start = std::chrono::steady_clock::now();
     while (std::chrono::steady_clock::now() < start + 3s ||
-           (drift_events == 0 && std::chrono::steady_clock::now() < start + 15s))
+           ((drift_events == 0 || f.health().drift_rotations == 0) && std::chrono::steady_clock::now() < start + 15s))
         (void)f.consumer(0).poll([&](const event& ev, const account_book&) {
             if (ev.header.type == event_type::stream_status && ev.payload.status.kind == stream_status_kind::drift) {
                 ++drift_events;
