@@ -81,6 +81,17 @@ struct answer {
     std::vector<event> fills{};              // backfill: the missed_fill events read (all pages)
 };
 
+} // namespace
+
+std::vector<snapshot_kind> snapshot_kinds(market venue, snapshot_source source) {
+    if (source == snapshot_source::wsapi) // the position mode has no WS-API method: REST accountConfig
+        return {snapshot_kind::wsapi_account_status, snapshot_kind::wsapi_account_position, snapshot_kind::account_config};
+    if (venue == market::coinm) return {snapshot_kind::coinm_account, snapshot_kind::coinm_position_risk};
+    return {snapshot_kind::account_v2, snapshot_kind::position_risk_v2, snapshot_kind::account_config};
+}
+
+namespace {
+
 // The stream's target: ws_path with "{key}" replaced by the listenKey, or the key appended.
 std::string stream_target(const std::string& path, const std::string& key) {
     const auto at = path.find("{key}");
@@ -384,6 +395,7 @@ struct feed::impl {
         (void)ev.payload.status.detail.assign(reason.substr(0, text_string::capacity));
         const auto saved = target_mask;
         target_mask = mask;
+        if (cfg.recorder != nullptr && mask == ~0ULL) cfg.recorder->on_status(ev.header, ev.payload.status);
         publish_one(ev);
         target_mask = saved;
     }
@@ -502,12 +514,7 @@ struct feed::impl {
         }
     }
 
-    [[nodiscard]] std::vector<snapshot_kind> snapshot_kinds() const {
-        if (cfg.snapshots == snapshot_source::wsapi) // the position mode has no WS-API method: REST accountConfig
-            return {snapshot_kind::wsapi_account_status, snapshot_kind::wsapi_account_position, snapshot_kind::account_config};
-        if (cfg.venue == market::coinm) return {snapshot_kind::coinm_account, snapshot_kind::coinm_position_risk};
-        return {snapshot_kind::account_v2, snapshot_kind::position_risk_v2, snapshot_kind::account_config};
-    }
+    [[nodiscard]] std::vector<snapshot_kind> snapshot_kinds() const { return net::snapshot_kinds(cfg.venue, cfg.snapshots); }
 
     // userTrades for each symbol since the gap began, page by page (fromId after the last id),
     // parsed here (the network thread only decides). Bounded: 3 pages of 1 000 per symbol (weight
@@ -788,6 +795,7 @@ struct feed::impl {
             req.as_of_ms = b.as_of_ms;
             req.request_sent_ns = b.sent_ns;
             req.recv_ns = wall_ns();
+            if (cfg.recorder != nullptr) cfg.recorder->on_snapshot(req, b.wsapi, std::string_view(b.body.data(), n));
             const auto r = b.wsapi ? snapshot_parser.parse_wsapi(b.body.data(), n, req, sink())
                                    : snapshot_parser.parse_rest(b.body.data(), n, req, sink());
             if (!r.ok()) {
@@ -895,6 +903,8 @@ struct feed::impl {
                         c.recv_ns = wall_ns();
                         frames.fetch_add(1, std::memory_order_relaxed);
                         last_frame_ns.store(mono_ns(), std::memory_order_relaxed);
+                        if (cfg.recorder != nullptr) [[unlikely]]
+                            cfg.recorder->on_frame(p, c.recv_ns, std::string_view(m.data, m.size));
                         const auto pr = stream_parser.parse(m.data, m.size, c, sink_);
                         if (pr.code == parse::parse_errc::sink_full) return; // staging never fills: max_batch < capacity
                         if (!pr.ok()) {

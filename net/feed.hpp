@@ -55,6 +55,7 @@
 #include "core/events.hpp"
 #include "core/spsc_ring.hpp"
 #include "net/credentials.hpp"
+#include "net/feed_recorder.hpp"
 #include "net/net_error.hpp"
 #include "net/session.hpp"
 #include "net/tls.hpp"
@@ -100,10 +101,19 @@ struct feed_config {
     // How long a change may take to reach the stream; an audit snapshot that shows a change
     // older than this which the stream never delivered is drift (core/account_book.hpp).
     std::int64_t drift_grace_ms = 1000;
+    // Sees every raw input of the books, on the network thread (net/feed_recorder.hpp); not
+    // owned, outlives the feed's stop(). Null: nothing is recorded.
+    feed_recorder* recorder = nullptr;
 
     // Mainnet (or testnet) endpoints of a market.
     [[nodiscard]] static feed_config for_venue(market venue, bool testnet = false);
 };
+
+// The snapshot a feed takes of a market from a source, in the order it takes them: REST
+// /fapi/v2/account + positionRisk + accountConfig (USDⓈ-M), /dapi/v1/account + positionRisk
+// (COIN-M), or WS-API account.status + account.position + REST accountConfig (the position mode
+// has no WS-API method).
+[[nodiscard]] std::vector<snapshot_kind> snapshot_kinds(market venue, snapshot_source source);
 
 struct feed_health {
     session_state state = session_state::stopped;

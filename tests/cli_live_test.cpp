@@ -3,70 +3,23 @@
 // it can fail ends with a clear message and exit status.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
-#include "support/sim_fixture.hpp"
+#include "support/cli_fixture.hpp"
 
 using namespace acctsync;
 using namespace acctsync::test;
 
 namespace {
 
-struct run_result {
-    int status = -1;
-    std::string output; // stdout and stderr
-};
+run_result run_cli(const std::string& args, int timeout_s = 60) { return run_acctsync("live", args, timeout_s); }
 
-// Runs the CLI with `args` (a shell-quoted string) and the key in the environment, bounded by
-// `timeout` (coreutils). Credentials go through the environment, never the command line.
-run_result run_cli(const std::string& args, int timeout_s = 60) {
-    const std::string cmd = "timeout " + std::to_string(timeout_s) + " " ACCTSYNC_CLI " live " + args + " 2>&1";
-    run_result r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
-    const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-struct cli_live : sim_fixture {
+struct cli_live : cli_fixture {
     std::string out_file = ::testing::TempDir() + "acctsync_live_book.json";
-
-    void start_sim(std::uint64_t ops, const std::function<void(sim::server_config&)>& tweak = {}) {
-        start(300, market::usdm, [&](sim::server_config& c) {
-            c.accounts = 1;
-            c.max_operations = ops;
-            if (tweak) tweak(c);
-        });
-        setenv("BINANCE_API_KEY", srv->api_key(0).c_str(), 1);
-        setenv("BINANCE_API_SECRET", srv->api_secret(0).c_str(), 1);
-        unsetenv("BINANCE_PRIVATE_KEY_FILE");
-    }
-    std::string endpoints(const std::string& ca = ca_dir + "/ca.pem") const {
-        const std::string base = "localhost:" + std::to_string(srv->port());
-        return "--rest-url https://" + base + " --ws-url wss://" + base + " --wsapi-url wss://" + base +
-               " --connect-to 127.0.0.1 --ca-file " + ca;
-    }
     void TearDown() override {
-        unsetenv("BINANCE_API_KEY");
-        unsetenv("BINANCE_API_SECRET");
         std::remove(out_file.c_str());
-        sim_fixture::TearDown();
+        cli_fixture::TearDown();
     }
 };
 

@@ -1,23 +1,31 @@
 // acctsync — command-line tool.
 //
-//   acctsync live ...   the feed against a venue (tools/cli_live.cpp; acctsync live --help)
-//   acctsync parse [--kind KIND] [--market usdm|coinm] [--lines] [--stats] [--on-demand-only] FILE|-
+//   acctsync live     the feed against a venue, a status line a second   (tools/cli_live.cpp)
+//   acctsync record   the same, and every raw input into a capture file  (tools/cli_live.cpp)
+//   acctsync snapshot the account once, as a table or --json            (tools/cli_snapshot.cpp)
+//   acctsync replay   a capture through the parsers into a book          (tools/cli_replay.cpp)
+//   acctsync parse    payloads or a capture, each event as a JSON line   (here)
 //
-// Parses a payload (a user-data frame, a REST snapshot body, or a WS-API response) the way the
-// library does and prints each event as one JSON line, or the typed error as one JSON line on
-// stderr, exiting non-zero on any error. KIND: user (default), account-v2, account-v3, balance-v2,
+// `acctsync COMMAND --help` for each; the flags they share mean the same everywhere
+// (tools/cli_options.hpp).
+//
+// parse: a payload (a user-data frame, a REST snapshot body, or a WS-API response) the way the
+// library does; each event as one JSON line, or the typed error as one JSON line on stderr,
+// exiting non-zero on any error. KIND: user (default), account-v2, account-v3, balance-v2,
 // balance-v3, position-risk-v2, position-risk-v3, symbol-config, account-config, coinm-account,
 // coinm-balance, coinm-position-risk, or wsapi:METHOD (e.g. wsapi:account.status,
-// wsapi:v2/account.position, wsapi:userDataStream.start). --lines: one payload per input line
-// (a capture), instead of the whole input as one payload. --stats (user frames): a last JSON line
-// on stderr with the parser's counters, including which reader took the frames (direct readers,
-// fast cursor, simdjson On-Demand). --on-demand-only: the reference reader alone
-// (parser_options::fast_pass = false), to cross-check the fast ones on a capture.
+// wsapi:v2/account.position, wsapi:userDataStream.start). --lines: one payload per input line,
+// instead of the whole input as one payload. --capture: the input is a capture of acctsync record
+// (each frame and snapshot answer parsed as recorded, each status printed as it was published).
+// --stats (user frames): a last JSON line on stderr with the parser's counters, including which
+// reader took the frames (direct readers, fast cursor, simdjson On-Demand). --on-demand-only: the
+// reference reader alone (parser_options::fast_pass = false), to cross-check the fast ones.
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,27 +33,88 @@
 #include "parse/event_json.hpp"
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
-#include "tools/cli_live.hpp"
+#include "tools/capture.hpp"
+#include "tools/cli_commands.hpp"
 
 using namespace acctsync;
 
 namespace {
 
+constexpr const char* commands_help =
+    "usage: acctsync COMMAND [flags]   (acctsync COMMAND --help)\n"
+    "  live      mirror the account from the venue, a status line a second\n"
+    "  record    live, and every frame, snapshot answer and status into a capture FILE\n"
+    "  snapshot  the account once, as a table or --json\n"
+    "  replay    a capture through the parsers into a book; the book's JSON at the end\n"
+    "  parse     payloads or a capture, each event as a JSON line\n";
+
+constexpr const char* parse_help =
+    "usage: acctsync parse [--kind KIND] [--market usdm|coinm] [--lines | --capture] [--stats] [--on-demand-only] FILE|-\n"
+    "  KIND: user (default) | account-v2 | account-v3 | balance-v2 | balance-v3 | position-risk-v2 |\n"
+    "        position-risk-v3 | symbol-config | account-config | coinm-account | coinm-balance |\n"
+    "        coinm-position-risk | wsapi:METHOD (account.status, v2/account.status, account.balance,\n"
+    "        account.position, v2/account.position, userDataStream.start, ...)\n"
+    "  --lines           one payload per input line\n"
+    "  --capture         FILE is a capture of acctsync record (its market and kinds are in it)\n"
+    "  --stats           user frames: the parser's counters as a last JSON line on stderr\n"
+    "  --on-demand-only  the reference reader alone, to cross-check the fast ones\n";
+
 int usage() {
-    std::fputs("usage: acctsync live [--market usdm|coinm] [--testnet] [--snapshot rest|wsapi] ... (acctsync live --help)\n"
-               "       acctsync parse [--kind KIND] [--market usdm|coinm] [--lines] [--stats] [--on-demand-only] FILE|-\n"
-               "  KIND: user (default) | account-v2 | account-v3 | balance-v2 | balance-v3 | position-risk-v2 |\n"
-               "        position-risk-v3 | symbol-config | account-config | coinm-account | coinm-balance |\n"
-               "        coinm-position-risk | wsapi:METHOD (account.status, v2/account.status, account.balance,\n"
-               "        account.position, v2/account.position, userDataStream.start, ...)\n",
-               stderr);
+    std::fputs(parse_help, stderr);
     return 2;
+}
+
+// Every record of a capture: frames and snapshot answers parsed as recorded, statuses printed.
+int parse_capture(const std::string& file) {
+    std::unique_ptr<tools::capture_reader> rd;
+    try {
+        rd = std::make_unique<tools::capture_reader>(file);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "acctsync parse: %s\n", e.what());
+        return 2;
+    }
+    parse::user_stream_parser user;
+    parse::snapshot_parser snap;
+    int status = 0;
+    tools::capture_record r;
+    while (rd->next(r)) {
+        parse::vector_sink out;
+        parse::parse_result res;
+        if (r.kind == tools::capture_kind::frame) {
+            parse::stream_context ctx;
+            ctx.venue = rd->venue();
+            ctx.account = static_cast<std::uint16_t>(r.connection / 2);
+            ctx.recv_ns = r.recv_ns;
+            res = user.parse(r.bytes.data(), r.bytes.size(), ctx, out.sink());
+        } else if (r.kind == tools::capture_kind::snapshot) {
+            res = r.wsapi ? snap.parse_wsapi(r.bytes.data(), r.bytes.size(), r.request, out.sink())
+                          : snap.parse_rest(r.bytes.data(), r.bytes.size(), r.request, out.sink());
+        } else {
+            event ev;
+            reset_event(ev, event_type::stream_status, rd->venue(), r.account);
+            ev.header.recv_time_ns = r.recv_ns;
+            ev.payload.status.kind = r.status;
+            ev.payload.status.exchange_code = r.exchange_code;
+            (void)ev.payload.status.detail.assign(r.bytes.substr(0, text_string::capacity));
+            out.events.push_back(ev);
+        }
+        for (const auto& ev : out.events) std::printf("%s\n", parse::event_json(ev).c_str());
+        if (!res.ok()) {
+            std::fprintf(stderr, "%s\n", parse::error_json(res).c_str());
+            status = 1;
+        }
+    }
+    if (!rd->error().empty()) {
+        std::fprintf(stderr, "acctsync parse: %s: %s\n", file.c_str(), rd->error().c_str());
+        return 1;
+    }
+    return status;
 }
 
 int cmd_parse(int argc, char** argv) {
     std::string kind = "user", file;
     market venue = market::usdm;
-    bool lines = false, stats = false, on_demand_only = false;
+    bool lines = false, stats = false, on_demand_only = false, capture = false;
     for (int i = 0; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--kind" && i + 1 < argc) kind = argv[++i];
@@ -55,6 +124,11 @@ int cmd_parse(int argc, char** argv) {
             else if (m == "coinm") venue = market::coinm;
             else return usage();
         } else if (a == "--lines") lines = true;
+        else if (a == "--capture") capture = true;
+        else if (a == "--help" || a == "-h") {
+            std::fputs(parse_help, stdout);
+            return 0;
+        }
         else if (a == "--stats") stats = true;
         else if (a == "--on-demand-only") on_demand_only = true;
         else if (!a.empty() && a[0] == '-' && a != "-") return usage();
@@ -62,6 +136,7 @@ int cmd_parse(int argc, char** argv) {
         else return usage();
     }
     if (file.empty()) return usage();
+    if (capture) return parse_capture(file);
 
     std::string input;
     if (file == "-") {
@@ -151,7 +226,17 @@ int cmd_parse(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc >= 2 && std::strcmp(argv[1], "parse") == 0) return cmd_parse(argc - 2, argv + 2);
-    if (argc >= 2 && std::strcmp(argv[1], "live") == 0) return tools::cmd_live(argc - 2, argv + 2);
-    return usage();
+    const std::string cmd = argc >= 2 ? argv[1] : "";
+    if (cmd == "parse") return cmd_parse(argc - 2, argv + 2);
+    if (cmd == "live") return tools::cmd_live(argc - 2, argv + 2);
+    if (cmd == "record") return tools::cmd_record(argc - 2, argv + 2);
+    if (cmd == "snapshot") return tools::cmd_snapshot(argc - 2, argv + 2);
+    if (cmd == "replay") return tools::cmd_replay(argc - 2, argv + 2);
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+        std::fputs(commands_help, stdout);
+        return 0;
+    }
+    if (!cmd.empty()) std::fprintf(stderr, "acctsync: unknown command '%s'\n", cmd.c_str());
+    std::fputs(commands_help, stderr);
+    return 2;
 }

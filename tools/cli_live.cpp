@@ -1,19 +1,17 @@
-// acctsync live — the feed against a venue, with a status line a second and the final book.
+// acctsync live / acctsync record — the feed against a venue, with a status line a second and
+// the final book; `record FILE` also writes every raw input of the book into a capture
+// (tools/capture.hpp) for `acctsync replay`.
 //
-//   acctsync live [--market usdm|coinm] [--testnet] [--snapshot rest|wsapi] [--key-file FILE]
-//                 [--rest-url URL] [--ws-url URL] [--wsapi-url URL] [--ca-file PEM] [--connect-to ADDR]
-//                 [--duration SECONDS] [--json-out FILE] [--json-full] [--give-up-after SECONDS]
-//                 [--busy-poll] [--pin-core N]
+//   acctsync live   [venue flags] [--duration S] [--give-up-after S] [--busy-poll] [--pin-core N] [output flags]
+//   acctsync record FILE [the same]
 //
-// Keys: --key-file (name=value lines: api_key, api_secret or private_key_file), else the
-// environment (BINANCE_API_KEY with BINANCE_API_SECRET or BINANCE_PRIVATE_KEY_FILE). Neither the
-// key nor the secret is ever printed or written. URLs are bases (scheme, host, port); the
-// market's paths are appended. Exit: 0 when the book was in sync at the end; 1 when it was not,
-// when the venue refused the key or the certificate did not verify (retrying cannot help), or
-// when the feed never went live within --give-up-after; 2 for a bad command line or no key.
+// Venue and output flags: tools/cli_options.hpp. Exit: 0 when the book was in sync at the end;
+// 1 when it was not, when the venue refused the key or the certificate did not verify (retrying
+// cannot help), or when the feed never went live within --give-up-after; 2 for a bad command line
+// or no key.
 //
 // The feed underneath never gives up (net/feed.hpp); this tool does, so a script gets an answer.
-#include "tools/cli_live.hpp"
+#include "tools/cli_commands.hpp"
 
 #include <atomic>
 #include <charconv>
@@ -29,6 +27,8 @@
 
 #include "net/feed.hpp"
 #include "parse/book_json.hpp"
+#include "tools/capture.hpp"
+#include "tools/cli_options.hpp"
 
 namespace acctsync::tools {
 
@@ -37,92 +37,60 @@ namespace {
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_signal(int) { g_stop = 1; }
 
-constexpr const char* live_usage =
-    "usage: acctsync live [--market usdm|coinm] [--testnet] [--snapshot rest|wsapi] [--key-file FILE]\n"
-    "                     [--rest-url URL] [--ws-url URL] [--wsapi-url URL] [--ca-file PEM] [--connect-to ADDR]\n"
-    "                     [--duration SECONDS] [--json-out FILE] [--json-full] [--give-up-after SECONDS]\n"
-    "                     [--busy-poll] [--pin-core N]\n"
-    "  keys: --key-file FILE, or BINANCE_API_KEY with BINANCE_API_SECRET (HMAC) or BINANCE_PRIVATE_KEY_FILE\n"
-    "  URLs are bases such as https://fapi.binance.com or wss://fstream.binance.com; paths are appended\n"
-    "  --json-out FILE: the final book in the canonical book JSON (stream-visible fields, zero rows left\n"
-    "                   out, as the simulator's truth); --json-full adds snapshot-only fields and zero rows\n"
-    "  --give-up-after: exit 1 if not live within this many seconds of the start (default 30; 0 = never)\n";
+constexpr const char* live_flags_help =
+    "  --duration S          stop after S seconds (default: until Ctrl-C)\n"
+    "  --give-up-after S     exit 1 if not live within S seconds of the start (default 30; 0 = never)\n"
+    "  --busy-poll           the network thread spins on its sockets instead of waiting in epoll\n"
+    "  --pin-core N          pin the network thread to core N\n";
 
-int usage(const std::string& why) {
-    std::fprintf(stderr, "acctsync live: %s\n%s", why.c_str(), live_usage);
+std::string live_usage(bool record) {
+    std::string u = record ? "usage: acctsync record FILE [flags]: acctsync live, and every frame, snapshot answer and\n"
+                             "       status of the run into the capture FILE (for acctsync replay and acctsync parse --capture)\n"
+                           : "usage: acctsync live [flags]: mirror the account, a status line a second\n";
+    return u + venue_flags_help + live_flags_help + output_flags_help;
+}
+
+int usage(const std::string& why, bool record) {
+    std::fprintf(stderr, "acctsync %s: %s\n%s", record ? "record" : "live", why.c_str(), live_usage(record).c_str());
     return 2;
 }
 
-std::optional<double> seconds_of(const char* s) {
-    double v = 0;
-    const auto [p, ec] = std::from_chars(s, s + std::strlen(s), v);
-    if (ec != std::errc{} || *p != '\0' || v < 0) return std::nullopt;
-    return v;
-}
-
 struct live_options {
-    market venue = market::usdm;
-    bool testnet = false;
-    net::snapshot_source snapshots = net::snapshot_source::rest;
-    std::string key_file, rest_url, ws_url, wsapi_url, ca_file, connect_to, json_out;
-    bool json_full = false, busy_poll = false;
+    venue_options venue;
+    output_options out;
+    std::string capture; // record: the capture file
+    bool busy_poll = false;
     double duration = 0, give_up_after = 30;
     int pin_core = -1;
 };
 
-// Parses argv into `o`; returns an error message, or empty when the line is good.
-std::string parse_args(int argc, char** argv, live_options& o) {
+// Parses argv into `o`; returns an error message ("help" for --help), or empty when the line is good.
+std::string parse_args(int argc, char** argv, live_options& o, bool record) {
     for (int i = 0; i < argc; ++i) {
         const std::string a = argv[i];
-        const auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-        const auto text = [&](std::string& dst) -> std::string {
-            const char* v = value();
-            if (v == nullptr) return a + " needs a value";
-            dst = v;
-            return {};
-        };
-        const auto secs = [&](double& dst) -> std::string {
-            const char* v = value();
-            const auto s = v ? seconds_of(v) : std::nullopt;
-            if (!s) return a + " needs a number of seconds";
-            dst = *s;
-            return {};
-        };
         std::string err;
-        if (a == "--market") {
-            std::string m;
-            err = text(m);
-            if (err.empty() && m == "usdm") o.venue = market::usdm;
-            else if (err.empty() && m == "coinm") o.venue = market::coinm;
-            else if (err.empty()) err = "--market is usdm or coinm, not '" + m + "'";
-        } else if (a == "--snapshot") {
-            std::string m;
-            err = text(m);
-            if (err.empty() && m == "rest") o.snapshots = net::snapshot_source::rest;
-            else if (err.empty() && m == "wsapi") o.snapshots = net::snapshot_source::wsapi;
-            else if (err.empty()) err = "--snapshot is rest or wsapi, not '" + m + "'";
-        } else if (a == "--testnet") o.testnet = true;
-        else if (a == "--key-file") err = text(o.key_file);
-        else if (a == "--rest-url") err = text(o.rest_url);
-        else if (a == "--ws-url") err = text(o.ws_url);
-        else if (a == "--wsapi-url") err = text(o.wsapi_url);
-        else if (a == "--ca-file") err = text(o.ca_file);
-        else if (a == "--connect-to") err = text(o.connect_to);
-        else if (a == "--json-out") err = text(o.json_out);
-        else if (a == "--json-full") o.json_full = true;
-        else if (a == "--busy-poll") o.busy_poll = true;
-        else if (a == "--duration") err = secs(o.duration);
-        else if (a == "--give-up-after") err = secs(o.give_up_after);
+        const auto secs = [&](double& dst) {
+            const auto v = flag_value(argc, argv, i, err);
+            const auto s = v ? non_negative(*v) : std::nullopt;
+            if (s) dst = *s;
+            else if (err.empty()) err = a + " needs a number of seconds";
+        };
+        if (take_venue_flag(argc, argv, i, o.venue, err) || take_output_flag(argc, argv, i, o.out, err)) {
+        } else if (a == "--busy-poll") o.busy_poll = true;
+        else if (a == "--duration") secs(o.duration);
+        else if (a == "--give-up-after") secs(o.give_up_after);
         else if (a == "--pin-core") {
-            const char* v = value();
+            const auto v = flag_value(argc, argv, i, err);
             int n = -1;
-            if (v == nullptr || std::from_chars(v, v + std::strlen(v), n).ec != std::errc{} || n < 0)
+            if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc{} || n < 0)
                 err = "--pin-core needs a core number";
             o.pin_core = n;
         } else if (a == "--help" || a == "-h") err = "help";
+        else if (record && o.capture.empty() && !a.empty() && a[0] != '-') o.capture = a;
         else err = "unknown option " + a;
         if (!err.empty()) return err;
     }
+    if (record && o.capture.empty()) return "which file? acctsync record FILE";
     return {};
 }
 
@@ -143,39 +111,39 @@ void write_status(const net::feed& f, const account_book& book, double t, std::u
 
 } // namespace
 
-int cmd_live(int argc, char** argv) {
+namespace {
+
+int run_live(int argc, char** argv, bool record) {
+    const char* const name = record ? "record" : "live";
     live_options o;
-    if (const std::string err = parse_args(argc, argv, o); !err.empty()) {
+    if (const std::string err = parse_args(argc, argv, o, record); !err.empty()) {
         if (err == "help") {
-            std::fputs(live_usage, stdout);
+            std::fputs(live_usage(record).c_str(), stdout);
             return 0;
         }
-        return usage(err);
+        return usage(err, record);
     }
-    const auto creds = o.key_file.empty() ? net::credentials_from_env() : net::credentials_from_file(o.key_file);
-    if (!creds.value) {
-        std::fprintf(stderr, "acctsync live: no API key: %s\n  (--key-file FILE, or BINANCE_API_KEY with "
-                             "BINANCE_API_SECRET or BINANCE_PRIVATE_KEY_FILE)\n",
-                     creds.error.c_str());
-        return 2;
-    }
-
-    auto cfg = net::feed_config::for_venue(o.venue, o.testnet);
-    cfg.creds = *creds.value;
-    cfg.snapshots = o.snapshots;
-    if (!o.rest_url.empty()) cfg.rest_url = o.rest_url;
-    if (!o.ws_url.empty()) cfg.ws_url = o.ws_url;
-    if (!o.wsapi_url.empty()) cfg.wsapi_url = o.wsapi_url;
-    if (!o.ca_file.empty()) cfg.tls.ca_file = o.ca_file;
-    cfg.connect_to = o.connect_to;
+    const auto creds = load_credentials(o.venue, name);
+    if (!creds) return 2;
+    auto cfg = feed_config_of(o.venue, *creds);
     cfg.mode = o.busy_poll ? net::read_mode::busy_poll : net::read_mode::event_driven;
     cfg.pin_core = o.pin_core;
+    std::unique_ptr<capture_writer> capture;
+    if (record) {
+        try {
+            capture = std::make_unique<capture_writer>(o.capture, cfg.venue);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "acctsync record: %s\n", e.what());
+            return 2;
+        }
+        cfg.recorder = capture.get();
+    }
 
     std::optional<net::feed> feed;
     try {
         feed.emplace(std::move(cfg));
     } catch (const std::exception& e) { // a bad URL, an unreadable CA file
-        std::fprintf(stderr, "acctsync live: %s\n", e.what());
+        std::fprintf(stderr, "acctsync %s: %s\n", name, e.what());
         return 2;
     }
     std::signal(SIGINT, on_signal);
@@ -202,18 +170,23 @@ int cmd_live(int argc, char** argv) {
         }
         // Once a second: the status line and the checks that take the feed's error lock.
         write_status(f, consumer.book(), t, events - events_at_last_line);
+        if (capture && !capture->flush()) {
+            std::fprintf(stderr, "acctsync record: cannot write %s\n", o.capture.c_str());
+            status = 1;
+            break;
+        }
         events_at_last_line = events;
         next_line += 1;
         if (const auto e = f.last_error(); e.permanent && h.state != net::session_state::live) {
-            std::fprintf(stderr, "acctsync live: %s: %s — retrying cannot help: check the key, its permissions and "
+            std::fprintf(stderr, "acctsync %s: %s: %s — retrying cannot help: check the key, its permissions and "
                                  "IP whitelist, or the CA file\n",
-                         e.where.c_str(), e.message.c_str());
+                         name, e.where.c_str(), e.message.c_str());
             status = 1;
             break;
         }
         if (!was_live && o.give_up_after > 0 && t >= o.give_up_after) {
             const auto e = f.last_error();
-            std::fprintf(stderr, "acctsync live: not live after %.0f s (%s)%s%s%s\n", t,
+            std::fprintf(stderr, "acctsync %s: not live after %.0f s (%s)%s%s%s\n", name, t,
                          std::string(f.health().state == net::session_state::live ? "live" : net::to_string(h.state)).c_str(),
                          e.count ? ": " : "", e.where.c_str(), e.count ? (": " + e.message).c_str() : "");
             status = 1;
@@ -224,25 +197,29 @@ int cmd_live(int argc, char** argv) {
     (void)consumer.poll(~std::size_t{0}); // what was published before the stop
     const account_book& book = consumer.book();
     if (status == 0 && (book.needs_resync() || !book.consistent())) {
-        std::fprintf(stderr, "acctsync live: the book was not in sync at the end (dirty scopes %u)\n",
+        std::fprintf(stderr, "acctsync %s: the book was not in sync at the end (dirty scopes %u)\n", name,
                      static_cast<unsigned>(book.dirty_scopes()));
         status = 1;
     }
-    if (!o.json_out.empty()) {
-        parse::book_json_options jo;
-        jo.include_snapshot_only = o.json_full;
-        jo.skip_zero = !o.json_full;
-        std::ofstream out(o.json_out, std::ios::binary | std::ios::trunc);
-        out << parse::book_json(book, jo) << '\n';
-        if (!out) {
-            std::fprintf(stderr, "acctsync live: cannot write %s\n", o.json_out.c_str());
-            return 1;
+    if (!write_book_json(o.out, book, name)) return 1;
+    if (capture) {
+        if (!capture->flush()) {
+            std::fprintf(stderr, "acctsync record: cannot write %s (or out of memory: the capture is incomplete)\n",
+                         o.capture.c_str());
+            status = 1;
         }
+        std::printf("acctsync record: %llu records in %s\n", static_cast<unsigned long long>(capture->records()),
+                    o.capture.c_str());
     }
-    std::printf("acctsync live: %s after %.1f s, %llu events, %llu gaps (%llu healed)\n",
+    std::printf("acctsync %s: %s after %.1f s, %llu events, %llu gaps (%llu healed)\n", name,
                 status == 0 ? "in sync" : "NOT in sync", elapsed(), static_cast<unsigned long long>(events),
                 static_cast<unsigned long long>(f.health().gaps), static_cast<unsigned long long>(f.health().healed));
     return status;
 }
+
+} // namespace
+
+int cmd_live(int argc, char** argv) { return run_live(argc, argv, false); }
+int cmd_record(int argc, char** argv) { return run_live(argc, argv, true); }
 
 } // namespace acctsync::tools
