@@ -4,13 +4,22 @@
 // its control thread takes the REST or WS-API snapshots); this thread is the strategy thread,
 // draining its ring into its account_book.
 //
-// One status line a second; after --seconds the scenario is paused, and once the book is in sync
-// it is compared with the simulator's truth (GET /admin/truth). Exit status 0 iff they are equal.
+// On a terminal, a live view redrawn in place five times a second: stream state, events/s,
+// latency percentiles (the simulator's write of a frame → the book having applied it, both
+// stamps on the wall clock of this one process), gaps detected and healed, drift, the modes, the
+// balances and the positions by side with their leverage. Not a terminal (or --plain): one
+// status line a second. After --duration (or Ctrl-C) the scenario is paused, and once the book
+// is in sync it is compared with the simulator's truth. Exit status 0 iff they are equal.
 //
-//   acctsync-sim-demo [--seconds N] [--rate OPS_PER_S] [--hedge] [--venue usdm|coinm] [--seed S]
-//                     [--busy-poll] [--snapshot rest|wsapi] [--faults LIST --fault-rate P]
+//   acctsync-sim-demo [--duration S] [--rate OPS_PER_S] [--faults LIST --fault-rate P] [--hedge]
+//                     [--venue usdm|coinm] [--seed S] [--busy-poll] [--snapshot rest|wsapi] [--plain]
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -18,17 +27,29 @@
 #include "core/account_book.hpp"
 #include "net/feed.hpp"
 #include "parse/book_json.hpp"
+#include "tools/book_table.hpp"
+#include "tools/latency_histogram.hpp"
 #include "tools/sim/server.hpp"
 
 using namespace acctsync;
 
 namespace {
 
+volatile std::sig_atomic_t g_stop = 0;
+extern "C" void on_signal(int) { g_stop = 1; }
+
+constexpr const char* usage_text =
+    "usage: acctsync-sim-demo [--duration S] [--rate OPS_PER_S] [--faults LIST --fault-rate P] [--hedge]\n"
+    "                         [--venue usdm|coinm] [--seed S] [--busy-poll] [--snapshot rest|wsapi] [--plain]\n"
+    "  --duration S     run the scenario S seconds (default 3; --seconds is the same), then compare\n"
+    "  --rate N         simulator operations per second (default 300)\n"
+    "  --faults LIST    simulator faults, comma-separated (acctsync-sim --help lists them)\n"
+    "  --fault-rate P   the chance of a fault per frame or request\n"
+    "  --plain          status lines instead of the live view, also on a terminal\n";
+
 int usage(const std::string& why) {
     if (!why.empty()) std::fprintf(stderr, "acctsync-sim-demo: %s\n", why.c_str());
-    std::fputs("usage: acctsync-sim-demo [--seconds N] [--rate OPS_PER_S] [--hedge] [--venue usdm|coinm] [--seed S]\n"
-               "                         [--busy-poll] [--snapshot rest|wsapi] [--faults LIST --fault-rate P]\n",
-               stderr);
+    std::fputs(usage_text, stderr);
     return 2;
 }
 
@@ -37,6 +58,47 @@ std::string mirror_json(const account_book& book) { // the truth's shape
     o.include_snapshot_only = false;
     o.skip_zero = true;
     return parse::book_json(book, o);
+}
+
+std::int64_t wall_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// When the simulator wrote the first frame of each operation, by its E: written on the
+// simulator's io thread, read on this one. A slot is overwritten only 16 384 ms of E later.
+class write_stamps {
+public:
+    void put(std::int64_t e, std::int64_t ns) noexcept {
+        auto& x = slots_[static_cast<std::size_t>(e) & (n - 1)];
+        if (x.e.load(std::memory_order_relaxed) == e) return; // the operation's first frame counts
+        x.ns.store(ns, std::memory_order_relaxed);
+        x.e.store(e, std::memory_order_release);
+    }
+    [[nodiscard]] std::int64_t get(std::int64_t e) const noexcept {
+        const auto& x = slots_[static_cast<std::size_t>(e) & (n - 1)];
+        if (x.e.load(std::memory_order_acquire) != e) return -1;
+        return x.ns.load(std::memory_order_relaxed);
+    }
+
+private:
+    static constexpr std::size_t n = 1 << 14;
+    struct slot {
+        std::atomic<std::int64_t> e{0}, ns{0};
+    };
+    std::unique_ptr<slot[]> slots_ = std::make_unique<slot[]>(n);
+};
+
+std::string us(std::uint64_t ns) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.1f", static_cast<double>(ns) / 1000.0);
+    return b;
+}
+
+std::string latency_line(const tools::latency_histogram& h) {
+    if (h.count() == 0) return "latency: none yet";
+    return "latency us (sim write -> book applied, " + std::to_string(h.count()) + " updates): p50 " + us(h.quantile(0.5)) +
+           "  p90 " + us(h.quantile(0.9)) + "  p99 " + us(h.quantile(0.99)) + "  p99.9 " + us(h.quantile(0.999)) +
+           "  max " + us(h.max());
 }
 
 } // namespace
@@ -49,7 +111,7 @@ int main(int argc, char** argv) {
     sc.key_file = ca_dir + "/server.key";
     sc.rate = 300;
     sc.seed = 11;
-    bool busy_poll = false;
+    bool busy_poll = false, plain = isatty(STDOUT_FILENO) == 0;
     auto snapshots = net::snapshot_source::rest;
     try {
         for (int i = 1; i < argc; ++i) {
@@ -58,11 +120,12 @@ int main(int argc, char** argv) {
                 if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
                 return argv[++i];
             };
-            if (a == "--seconds") seconds = std::stod(next());
+            if (a == "--seconds" || a == "--duration") seconds = std::stod(next());
             else if (a == "--rate") sc.rate = std::stod(next());
             else if (a == "--seed") sc.seed = std::stoull(next());
             else if (a == "--hedge") sc.hedge_mode = true;
             else if (a == "--busy-poll") busy_poll = true;
+            else if (a == "--plain") plain = true;
             else if (a == "--venue") {
                 const std::string v = next();
                 if (v != "usdm" && v != "coinm") return usage("--venue is usdm or coinm");
@@ -73,13 +136,18 @@ int main(int argc, char** argv) {
                 snapshots = v == "rest" ? net::snapshot_source::rest : net::snapshot_source::wsapi;
             } else if (a == "--faults") sc.faults = sim::split_list(next());
             else if (a == "--fault-rate") sc.fault_rate = std::stod(next());
-            else return usage("unknown option " + a);
+            else if (a == "--help" || a == "-h") {
+                std::fputs(usage_text, stdout);
+                return 0;
+            } else return usage("unknown option " + a);
         }
     } catch (const std::exception& e) {
         return usage(std::string("bad arguments: ") + e.what());
     }
 
     try {
+        write_stamps stamps;
+        sc.on_write = [&stamps](std::int64_t e, std::int64_t ns) { stamps.put(e, ns); };
         sim::server venue(sc);
         venue.start();
         const std::uint16_t port = venue.port();
@@ -102,34 +170,84 @@ int main(int argc, char** argv) {
         if (!sc.faults.empty()) cfg.session.silence_timeout_ms = 5000;
         net::feed feed(std::move(cfg));
         auto& consumer = feed.consumer(0);
+        std::signal(SIGINT, on_signal);
+        std::signal(SIGTERM, on_signal);
         feed.start();
 
         const auto start = std::chrono::steady_clock::now();
         const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
         std::uint64_t events = 0, last_events = 0;
-        double next_line = 1;
+        double rate_per_s = 0, last_rate_t = 0;
+        tools::latency_histogram latency;
+        bool in_snapshot = false;
+        const auto on_event = [&](const event& ev, const account_book&) {
+            ++events;
+            switch (ev.header.type) {
+            case event_type::snapshot_begin: in_snapshot = true; break;
+            case event_type::snapshot_end: in_snapshot = false; break;
+            case event_type::balance_update: case event_type::position_update: case event_type::leverage_update:
+            case event_type::account_config_update: case event_type::order_update: case event_type::trade_lite:
+                if (!in_snapshot && ev.header.last_in_update()) { // a stream update, applied just now
+                    const std::int64_t w = stamps.get(ev.header.event_time_ms);
+                    if (w > 0) latency.record(wall_ns() - w);
+                }
+                break;
+            default: break;
+            }
+        };
+        const auto drain = [&] {
+            const std::size_t n = consumer.poll(on_event, 1024);
+            if (n == 0) std::this_thread::yield(); // a strategy thread spins; yield lets the other threads of this 2-core demo run
+        };
+        const auto update_rate = [&](double t) {
+            if (t - last_rate_t >= 1.0) {
+                rate_per_s = static_cast<double>(events - last_events) / (t - last_rate_t);
+                last_events = events;
+                last_rate_t = t;
+            }
+        };
         const auto status_line = [&](double t) {
             const auto h = feed.health();
             const auto sn = net::to_string(h.state);
-            std::printf("t=%.0fs state=%.*s events/s=%llu gaps=%llu healed=%llu book=%s\n", t, static_cast<int>(sn.size()),
-                        sn.data(), static_cast<unsigned long long>(events - last_events),
-                        static_cast<unsigned long long>(h.gaps), static_cast<unsigned long long>(h.healed),
-                        consumer.book().needs_resync() ? "dirty" : "in-sync");
+            std::printf("t=%.0fs state=%.*s events/s=%.0f gaps=%llu healed=%llu drift=%llu book=%s p50_us=%s p99_us=%s\n", t,
+                        static_cast<int>(sn.size()), sn.data(), rate_per_s, static_cast<unsigned long long>(h.gaps),
+                        static_cast<unsigned long long>(h.healed), static_cast<unsigned long long>(h.drift),
+                        consumer.book().needs_resync() ? "dirty" : "in-sync", us(latency.quantile(0.5)).c_str(),
+                        us(latency.quantile(0.99)).c_str());
             std::fflush(stdout);
-            last_events = events;
         };
-        const auto drain = [&] {
-            const std::size_t n = consumer.poll([&](const event&, const account_book&) { ++events; }, 1024);
-            if (n == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        const auto view = [&](double t) { // redrawn in place: cursor home, clear, the whole screen
+            const auto h = feed.health();
+            std::string out = "\x1b[H\x1b[2J";
+            char line[256];
+            std::snprintf(line, sizeof line,
+                          "acctsync demo — %s on acctsync-sim, t=%.1f s of %.1f (Ctrl-C ends it)\n"
+                          "stream: %s   events/s %.0f   frames %llu   reconnects %llu   book %s\n"
+                          "gaps detected %llu, healed %llu   drift %llu   overruns %llu   parse errors %llu\n",
+                          sc.venue == market::usdm ? "USD-M" : "COIN-M", t, seconds, std::string(net::to_string(h.state)).c_str(),
+                          rate_per_s, static_cast<unsigned long long>(h.frames), static_cast<unsigned long long>(h.reconnects),
+                          consumer.book().needs_resync() ? "DIRTY (healing)" : "in sync", static_cast<unsigned long long>(h.gaps),
+                          static_cast<unsigned long long>(h.healed), static_cast<unsigned long long>(h.drift),
+                          static_cast<unsigned long long>(h.overruns), static_cast<unsigned long long>(h.parse_errors));
+            out += line;
+            out += latency_line(latency) + "\n\n";
+            if (consumer.book().consistent()) out += tools::book_table(consumer.book());
+            std::fputs(out.c_str(), stdout);
+            std::fflush(stdout);
         };
-        while (elapsed() < seconds) {
+        double next_draw = plain ? 1 : 0.2;
+        while (elapsed() < seconds && g_stop == 0) {
             drain();
-            if (elapsed() >= next_line) {
-                status_line(next_line);
-                next_line += 1;
+            const double t = elapsed();
+            update_rate(t);
+            if (t >= next_draw) {
+                if (plain) status_line(next_draw);
+                else view(t);
+                next_draw += plain ? 1 : 0.2;
             }
         }
         venue.pause_scenario(true);
+        if (g_stop != 0) std::printf("\ninterrupted at t=%.1f s: pausing the scenario and comparing\n", elapsed());
         // The truth stands still now: wait (bounded) until the book is in sync and equal to it.
         const std::string truth_raw = venue.truth(0);
         std::string truth = truth_raw;
@@ -156,11 +274,8 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(h.parse_errors), static_cast<unsigned long long>(h.gaps),
                     static_cast<unsigned long long>(h.healed), static_cast<unsigned long long>(h.reconnects),
                     static_cast<unsigned long long>(h.drift));
-        parse::book_json_options o;
-        o.include_snapshot_only = false;
-        o.skip_zero = true;
-        o.pretty = true;
-        std::printf("mirrored book:\n%s\n", parse::book_json(consumer.book(), o).c_str());
+        std::printf("%s\n", latency_line(latency).c_str());
+        std::printf("mirrored book:\n%s", tools::book_table(consumer.book()).c_str());
         const bool same = mirror == truth;
         std::printf("mirror equals the simulator's truth: %s\n", same ? "yes" : "NO");
         if (!same) std::printf("truth:  %s\nmirror: %s\n", truth.c_str(), mirror_json(consumer.book()).c_str());

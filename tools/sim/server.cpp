@@ -60,6 +60,19 @@ std::optional<std::string_view> query_param(std::string_view query, std::string_
 }
 
 // The "e" of a frame the engine wrote ({"e":"NAME",...}).
+// The frame's "E" (the first one: a combined envelope has only its data's); 0 when absent.
+std::int64_t event_time_of(std::string_view frame) {
+    const auto at = frame.find("\"E\":");
+    if (at == std::string_view::npos) return 0;
+    std::int64_t v = 0;
+    for (std::size_t i = at + 4; i < frame.size() && frame[i] >= '0' && frame[i] <= '9'; ++i) v = v * 10 + (frame[i] - '0');
+    return v;
+}
+
+std::int64_t wall_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 std::string_view event_name(std::string_view frame) {
     const auto start = frame.find("\"e\":\"");
     if (start == std::string_view::npos) return {};
@@ -816,6 +829,7 @@ struct server::impl {
                     break;
                 case fault::none: break;
                 }
+                if (cfg.on_write) cfg.on_write(event_time_of(msg), wall_ns());
                 co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
                 ++st.frames_sent;
             }
