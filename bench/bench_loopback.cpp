@@ -29,6 +29,7 @@
 #include "net/ws_client.hpp"
 #include "parse/event_sink.hpp"
 #include "parse/user_stream.hpp"
+#include "bench/tcp_floor.hpp"
 #include "support/tls_frame_server.hpp"
 
 using namespace acctsync;
@@ -52,63 +53,8 @@ void print(const row& r) {
     std::printf("%-56s %9zu %8.1f %8.1f %8.1f %8.1f\n", r.name, v.size(), q(0.50), q(0.99), q(0.999), v.back());
 }
 
-void set_nonblocking(int fd, bool on) {
-    const int fl = fcntl(fd, F_GETFL);
-    fcntl(fd, F_SETFL, on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK));
-}
-
-// Reads exactly n bytes, spinning on a non-blocking socket or blocking.
-bool read_n(int fd, char* p, std::size_t n) {
-    while (n > 0) {
-        const ssize_t r = ::recv(fd, p, n, 0);
-        if (r > 0) {
-            p += r;
-            n -= static_cast<std::size_t>(r);
-        } else if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 row tcp_floor(bool spin, int trips) {
-    row out{spin ? "floor: TCP 64 B ping-pong, busy-poll" : "floor: TCP 64 B ping-pong, blocking", {}};
-    const int ls = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    (void)::bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    (void)::listen(ls, 1);
-    socklen_t len = sizeof a;
-    (void)getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
-    std::thread echo([&] {
-        (void)net::pin_current_thread(1);
-        const int c = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
-        const int one = 1;
-        (void)setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        set_nonblocking(c, spin);
-        char buf[64];
-        while (read_n(c, buf, sizeof buf) && ::send(c, buf, sizeof buf, MSG_NOSIGNAL) == sizeof buf) {
-        }
-        ::close(c);
-    });
-    (void)net::pin_current_thread(0);
-    const int s = ::accept(ls, nullptr, nullptr);
-    const int one = 1;
-    (void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    set_nonblocking(s, spin);
-    char buf[64] = {};
-    out.us.reserve(static_cast<std::size_t>(trips));
-    for (int i = 0; i < trips + 1000; ++i) {
-        const auto t0 = clk::now();
-        if (::send(s, buf, sizeof buf, MSG_NOSIGNAL) != sizeof buf || !read_n(s, buf, sizeof buf)) break;
-        if (i >= 1000) out.us.push_back(std::chrono::duration<double, std::micro>(clk::now() - t0).count());
-    }
-    ::close(s);
-    echo.join();
-    ::close(ls);
-    return out;
+    return {spin ? "floor: TCP 64 B ping-pong, busy-poll" : "floor: TCP 64 B ping-pong, blocking", bench::tcp_ping_pong(spin, trips)};
 }
 
 row tls_ws(net::read_mode mode, int trips) {
@@ -119,7 +65,7 @@ row tls_ws(net::read_mode mode, int trips) {
     const std::string frame = test::server_frame(0x81, frame_json);
     server.serve([&](const test::tls_frame_server::connection& c) {
         (void)net::pin_current_thread(0);
-        set_nonblocking(c.fd, spin);
+        bench::set_nonblocking(c.fd, spin);
         char ack[64];
         for (int i = 0; i < trips + 1000; ++i) {
             const auto t0 = clk::now();
@@ -133,7 +79,7 @@ row tls_ws(net::read_mode mode, int trips) {
             }
             if (i >= 1000) out.us.push_back(std::chrono::duration<double, std::micro>(clk::now() - t0).count());
         }
-        set_nonblocking(c.fd, false);
+        bench::set_nonblocking(c.fd, false);
     });
     std::thread client([&] {
         (void)net::pin_current_thread(1);
