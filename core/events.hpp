@@ -22,6 +22,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "cache_line.hpp"
 #include "decimal.hpp"
 #include "enums.hpp"
 #include "inline_string.hpp"
@@ -366,7 +367,7 @@ struct missed_fill {
 
 // ---- the ring slot --------------------------------------------------------------------------
 
-struct alignas(64) event {
+struct alignas(cache_line) event {
     event_header header;
     union payload_t {
         balance_update balance;
@@ -390,7 +391,7 @@ inline constexpr std::size_t max_payload_size = sizeof(event::payload_t);
 static_assert(std::is_trivially_copyable_v<event>);
 static_assert(std::is_standard_layout_v<event>);
 static_assert(std::is_trivially_default_constructible_v<event>);
-static_assert(sizeof(event) % 64 == 0, "an event is a whole number of cache lines");
+static_assert(sizeof(event) % cache_line == 0, "an event is a whole number of cache lines");
 static_assert(sizeof(event) == 320, "five cache lines: grow only when a payload needs it");
 static_assert(sizeof(event) - 64 < sizeof(event_header) + max_payload_size,
               "as small as the largest payload allows");

@@ -27,23 +27,32 @@
 #include <stdexcept>
 #include <type_traits>
 
-namespace acctsync {
+#include "core/cache_line.hpp"
 
-inline constexpr std::size_t cache_line = 64;
+namespace acctsync {
 
 template <class T>
 class spsc_ring {
     static_assert(std::is_trivially_copyable_v<T>, "slots are reused by plain copies");
 
 public:
-    // capacity is rounded up to a power of two (>= 2). Throws at configuration time only.
+    // capacity is rounded up to a power of two (>= 2), at most 2^40. Throws at configuration
+    // time only, before anything is allocated. Cost: one allocation of capacity × sizeof(T).
     explicit spsc_ring(std::size_t capacity)
-        : mask_(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity) - 1),
-          slots_(static_cast<T*>(::operator new[]((mask_ + 1) * sizeof(T), std::align_val_t{alignof(T) < cache_line ? cache_line : alignof(T)}))) {
-        if (capacity > (std::size_t{1} << 40)) throw std::invalid_argument("spsc_ring: capacity too large");
-    }
+        : mask_(mask_for(capacity)),
+          slots_(static_cast<T*>(::operator new[]((mask_ + 1) * sizeof(T), std::align_val_t{slot_align}))) {}
     ~spsc_ring() {
-        ::operator delete[](slots_, std::align_val_t{alignof(T) < cache_line ? cache_line : alignof(T)});
+        // The layout the comment below promises, checked where every instantiation compiles it.
+        static_assert(std::is_standard_layout_v<spsc_ring>);
+        static_assert(offsetof(spsc_ring, released_) - offsetof(spsc_ring, published_) >= cache_line,
+                      "the two shared indices on separate lines");
+        static_assert(offsetof(spsc_ring, p_) - offsetof(spsc_ring, released_) >= cache_line &&
+                          offsetof(spsc_ring, c_) - offsetof(spsc_ring, p_) >= cache_line &&
+                          offsetof(spsc_ring, mask_) - offsetof(spsc_ring, c_) >= cache_line,
+                      "each side's private state and the read-only fields on lines of their own");
+        static_assert(sizeof(producer_state) == cache_line && sizeof(consumer_state) == cache_line);
+        static_assert(sizeof(spsc_ring) == 5 * cache_line, "five lines: two indices, two sides, read-only");
+        ::operator delete[](slots_, std::align_val_t{slot_align});
     }
     spsc_ring(const spsc_ring&) = delete;
     spsc_ring& operator=(const spsc_ring&) = delete;
@@ -143,7 +152,13 @@ public:
     }
 
 private:
-    // Four lines. The shared indices sit alone: the other side polls them, and any private
+    static constexpr std::size_t slot_align = alignof(T) < cache_line ? cache_line : alignof(T);
+    static std::size_t mask_for(std::size_t capacity) {
+        if (capacity > (std::size_t{1} << 40)) throw std::invalid_argument("spsc_ring: capacity too large");
+        return std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity) - 1;
+    }
+
+    // Five lines. The shared indices sit alone: the other side polls them, and any private
     // counter next to them would be dragged across cores on every claim (measured: a layout with
     // `claimed` beside `published` halved batched throughput). Private state has its own line.
     alignas(cache_line) std::atomic<std::uint64_t> published_{0}; // producer stores, consumer loads

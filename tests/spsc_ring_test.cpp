@@ -2,6 +2,8 @@
 // stress of the real event type checking order and completeness.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include <cstdlib>
 #include <thread>
 #include <vector>
@@ -27,6 +29,12 @@ TEST(SpscRing, RoundsCapacityUpToPowerOfTwo) {
     EXPECT_EQ(spsc_ring<int>(1).capacity(), 2u);
     EXPECT_EQ(spsc_ring<int>(5).capacity(), 8u);
     EXPECT_EQ(spsc_ring<int>(1024).capacity(), 1024u);
+}
+
+TEST(SpscRing, AnImpossibleCapacityIsRefusedBeforeAnythingIsAllocated) {
+    // 2^41 events of 320 bytes would be 640 TiB: the check must come first, as a typed
+    // configuration error, not as a failed (or, under a sanitizer, fatal) allocation.
+    EXPECT_THROW(spsc_ring<event>(std::size_t{1} << 41), std::invalid_argument);
 }
 
 TEST(SpscRing, EmptyRingYieldsNothing) {
