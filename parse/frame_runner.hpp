@@ -8,6 +8,8 @@
 
 #include <simdjson.h>
 
+#include "core/single_writer_counter.hpp"
+
 #include "parse/frame_emitter.hpp"
 #include "parse/json_reader.hpp"
 #include "parse/user_stream.hpp"
@@ -15,10 +17,10 @@
 namespace acctsync::parse::detail {
 
 struct frame_counters {
-    std::uint64_t& events;
-    std::uint64_t& errors;
-    std::uint64_t& sink_full;
-    std::uint64_t& split_updates;
+    single_writer_counter& events;
+    single_writer_counter& errors;
+    single_writer_counter& sink_full;
+    single_writer_counter& split_updates;
 };
 
 template <class ParseDocument>

@@ -137,7 +137,7 @@ struct snapshot_parser::impl {
     parser_options opt;
     od::parser parser;
     detail::frame_emitter emitter;
-    std::uint64_t events = 0, errors = 0, sink_full = 0, split = 0;
+    single_writer_counter events, errors, sink_full, split;
 
     const snapshot_request* req = nullptr;
     snapshot_kind kind = snapshot_kind::unknown;

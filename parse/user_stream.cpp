@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include "core/single_writer_counter.hpp"
 #include "parse/frame_runner.hpp"
 
 namespace acctsync::parse {
@@ -78,7 +79,12 @@ struct user_stream_parser::impl {
 
     parser_options opt;
     od::parser parser;
-    user_stream_counters counters;
+    // The parsing thread writes these; counters() copies them out on any thread.
+    struct live_counters {
+        single_writer_counter frames, events, errors, sink_full, unknown_events, ignored_events, split_updates,
+            fast_frames, direct_frames;
+        std::array<single_writer_counter, 16> by_type{};
+    } counters;
     detail::frame_emitter emitter;
 
     // Per-frame state.
@@ -124,7 +130,21 @@ struct user_stream_parser::impl {
 user_stream_parser::user_stream_parser(parser_options opt) : impl_(std::make_unique<impl>(opt)) {}
 user_stream_parser::~user_stream_parser() = default;
 
-const user_stream_counters& user_stream_parser::counters() const noexcept { return impl_->counters; }
+user_stream_counters user_stream_parser::counters() const noexcept {
+    const auto& c = impl_->counters;
+    user_stream_counters out;
+    out.frames = c.frames.load();
+    out.events = c.events.load();
+    out.errors = c.errors.load();
+    out.sink_full = c.sink_full.load();
+    out.unknown_events = c.unknown_events.load();
+    out.ignored_events = c.ignored_events.load();
+    out.split_updates = c.split_updates.load();
+    out.fast_frames = c.fast_frames.load();
+    out.direct_frames = c.direct_frames.load();
+    for (std::size_t i = 0; i < out.by_type.size(); ++i) out.by_type[i] = c.by_type[i].load();
+    return out;
+}
 
 parse_result user_stream_parser::parse(const char* data, std::size_t size, const stream_context& ctx,
                                        const event_sink& sink) noexcept {

@@ -83,7 +83,10 @@ public:
     [[nodiscard]] parse_result parse(const char* data, std::size_t size, const stream_context& ctx,
                                      const event_sink& sink) noexcept;
 
-    [[nodiscard]] const user_stream_counters& counters() const noexcept;
+    // Any thread: a copy of the counters, each read with a relaxed load while the parsing thread
+    // may be writing them (single_writer_counter: no data race, no cost on the hot path); fields
+    // may come from slightly different instants.
+    [[nodiscard]] user_stream_counters counters() const noexcept;
 
     struct impl;
 
