@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "parse/frame_runner.hpp"
+#include "parse/detail/frame_runner.hpp"
 
 namespace acctsync::parse {
 

@@ -21,7 +21,7 @@
 #include "core/events.hpp"
 #include "parse/event_sink.hpp"
 #include "parse/parse_error.hpp"
-#include "parse/user_stream.hpp"
+#include "parse/parser_options.hpp"
 
 namespace acctsync::parse {
 

@@ -4,7 +4,7 @@
 #include <simdjson.h>
 
 #include "core/single_writer_counter.hpp"
-#include "parse/frame_runner.hpp"
+#include "parse/detail/frame_runner.hpp"
 
 namespace acctsync::parse {
 

@@ -28,8 +28,9 @@
 
 #include "core/events.hpp"
 #include "parse/event_sink.hpp"
-#include "parse/payload.hpp"
 #include "parse/parse_error.hpp"
+#include "parse/parser_options.hpp"
+#include "parse/payload.hpp"
 
 namespace acctsync::parse {
 
@@ -50,14 +51,6 @@ struct stream_context {
     const stream_router* router = nullptr; // null: no routing (one account per connection)
 };
 
-struct parser_options {
-    std::size_t max_frame = 1 << 20; // larger payloads are `oversized`
-    std::uint16_t max_batch = 256;   // events per commit
-    // Try the fast scanner first (parse/fast_json.hpp); it hands every frame it cannot read
-    // completely to simdjson On-Demand. false = On-Demand only: the reference path, which the
-    // differential tests and fuzz target compare the fast one against.
-    bool fast_pass = true;
-};
 
 struct user_stream_counters {
     std::uint64_t frames = 0;

@@ -1,4 +1,4 @@
-// The fast pass (parse/fast_json.hpp) and the simdjson On-Demand reference path must agree on
+// The fast pass (parse/detail/fast_json.hpp) and the simdjson On-Demand reference path must agree on
 // every input: the same events byte for byte, or the same typed error at the same offset. The
 // fast pass must also actually read the common frames (else these tests would compare the
 // reference with itself), and hand back every form it does not read.

@@ -1,4 +1,4 @@
-// acctsync/parse/json_reader.hpp — internal: strict, allocation-free readers over simdjson
+// acctsync/parse/detail/json_reader.hpp — internal: strict, allocation-free readers over simdjson
 // On-Demand values. Not part of the public API.
 //
 // Values are read from their raw tokens (pointers into the caller's payload): decimals and ids
@@ -22,7 +22,7 @@
 #include <type_traits>
 #include "core/enums.hpp"
 #include "core/inline_string.hpp"
-#include "parse/fast_json.hpp"
+#include "parse/detail/fast_json.hpp"
 #include "parse/parse_error.hpp"
 
 namespace acctsync::parse::detail {

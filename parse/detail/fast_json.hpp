@@ -1,4 +1,4 @@
-// acctsync/parse/fast_json.hpp — internal: the user-data parser's two fast tiers.
+// acctsync/parse/detail/fast_json.hpp — internal: the user-data parser's two fast tiers.
 //   fast_cursor — a single-pass, validating JSON cursor (tier 2: any event kind);
 //   direct::    — readers for compact frames of the hot kinds (tier 1; user_stream.cpp direct_*).
 //

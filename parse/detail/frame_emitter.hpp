@@ -1,4 +1,4 @@
-// acctsync/parse/frame_emitter.hpp — internal: hands a parser the slots for one frame's events
+// acctsync/parse/detail/frame_emitter.hpp — internal: hands a parser the slots for one frame's events
 // and publishes them whole.
 //
 // direct:   slots are claimed from the sink as items are parsed; commit() publishes them all.

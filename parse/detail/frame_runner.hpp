@@ -1,4 +1,4 @@
-// acctsync/parse/frame_runner.hpp — internal: the two-pass "whole frame or nothing" driver
+// acctsync/parse/detail/frame_runner.hpp — internal: the two-pass "whole frame or nothing" driver
 // shared by the stream and snapshot parsers.
 //
 // Pass 1 parses the document with the emitter in direct mode: events land in sink slots and are
@@ -10,9 +10,9 @@
 
 #include "core/single_writer_counter.hpp"
 
-#include "parse/frame_emitter.hpp"
-#include "parse/json_reader.hpp"
-#include "parse/user_stream.hpp"
+#include "parse/detail/frame_emitter.hpp"
+#include "parse/detail/json_reader.hpp"
+#include "parse/parser_options.hpp"
 
 namespace acctsync::parse::detail {
 
