@@ -23,6 +23,7 @@
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
 #include "parse/user_trades.hpp"
+#include "parse/vector_sink.hpp"
 
 namespace acctsync::net {
 

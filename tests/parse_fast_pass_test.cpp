@@ -15,6 +15,7 @@
 #include "parse/event_json.hpp"
 #include "support/payload.hpp"
 #include "support/random_events.hpp"
+#include "parse/vector_sink.hpp"
 
 using namespace acctsync;
 

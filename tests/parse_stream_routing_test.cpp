@@ -8,6 +8,7 @@
 
 #include "parse/event_json.hpp"
 #include "support/payload.hpp"
+#include "parse/vector_sink.hpp"
 
 using namespace acctsync;
 using acctsync::test::padded;

@@ -10,6 +10,7 @@
 #include "core/account_book.hpp"
 #include "parse/event_json.hpp"
 #include "support/payload.hpp"
+#include "parse/vector_sink.hpp"
 
 using namespace acctsync;
 using acctsync::test::parse_user;

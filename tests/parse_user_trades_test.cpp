@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "parse/event_sink.hpp"
+#include "parse/vector_sink.hpp"
 #include "core/event_builders.hpp"
 #include "parse/user_trades.hpp"
 #include "support/payload.hpp"

@@ -11,6 +11,7 @@
 #include "support/payload.hpp"
 #include "tools/sim/account_engine.hpp"
 #include "tools/sim/scenario.hpp"
+#include "parse/vector_sink.hpp"
 
 using namespace acctsync;
 using sim::account_engine;

@@ -20,6 +20,7 @@
 #include "tools/sim/client.hpp"
 #include "tools/sim/server.hpp"
 #include "support/sim_fixture.hpp"
+#include "parse/vector_sink.hpp"
 
 using namespace acctsync;
 using namespace acctsync::net;

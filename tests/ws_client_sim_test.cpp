@@ -11,6 +11,7 @@
 #include "net/ws_client.hpp"
 #include "parse/user_stream.hpp"
 #include "support/sim_fixture.hpp"
+#include "parse/vector_sink.hpp"
 
 using namespace acctsync;
 using namespace acctsync::test;

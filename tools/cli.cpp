@@ -35,6 +35,7 @@
 #include "parse/user_stream.hpp"
 #include "tools/capture.hpp"
 #include "tools/cli_commands.hpp"
+#include "parse/vector_sink.hpp"
 
 using namespace acctsync;
 

@@ -12,6 +12,7 @@
 #include "core/decimal.hpp"
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
+#include "parse/vector_sink.hpp"
 
 namespace acctsync::fuzz {
 

@@ -10,6 +10,7 @@
 
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
+#include "parse/vector_sink.hpp"
 
 namespace acctsync::test {
 

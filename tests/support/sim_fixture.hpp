@@ -19,6 +19,7 @@
 #include "support/payload.hpp"
 #include "tools/sim/client.hpp"
 #include "tools/sim/server.hpp"
+#include "parse/vector_sink.hpp"
 
 namespace acctsync::test {
 
