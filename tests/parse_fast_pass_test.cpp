@@ -11,7 +11,7 @@
 #include <random>
 #include <sstream>
 
-#include "parse/binance_writer.hpp"
+#include "tools/sim/binance_writer.hpp"
 #include "parse/event_json.hpp"
 #include "support/payload.hpp"
 #include "support/random_events.hpp"
@@ -135,9 +135,9 @@ TEST(FastPass, AgreesOnRandomFramesFromTheWriter) {
     for (int i = 0; i < 5000; ++i) {
         const market venue = gen.pick(2) ? market::usdm : market::coinm;
         std::string json;
-        parse::frame_options opt;
+        sim::frame_options opt;
         if (gen.pick(4) == 0) opt.combined_stream = "x@ACCOUNT";
-        ASSERT_TRUE(parse::write_user_frame(gen.update(venue), json, opt));
+        ASSERT_TRUE(sim::write_user_frame(gen.update(venue), json, opt));
         read_fast += p.agree(json, venue);
     }
     // The slow way, on purpose: more than 8 items (the batch here) and UTF-8 symbols ("币").
@@ -223,7 +223,7 @@ TEST(FastPass, AgreesOnWriterFramesBentAtTheEdgesOfEachTier) {
     for (int i = 0; i < 3000; ++i) {
         const market venue = gen.pick(2) ? market::usdm : market::coinm;
         std::string json;
-        ASSERT_TRUE(parse::write_user_frame(gen.update(venue), json));
+        ASSERT_TRUE(sim::write_user_frame(gen.update(venue), json));
         for (int v = 0; v < 4; ++v) {
             std::string m = json;
             const std::size_t at = pick(m.size());

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/account_book.hpp"
-#include "parse/binance_writer.hpp"
+#include "tools/sim/binance_writer.hpp"
 #include "parse/book_json.hpp"
 #include "parse/event_json.hpp"
 #include "support/payload.hpp"

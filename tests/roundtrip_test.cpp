@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "parse/binance_writer.hpp"
+#include "tools/sim/binance_writer.hpp"
 #include "parse/event_json.hpp"
 #include "support/payload.hpp"
 #include "support/random_events.hpp"
@@ -20,9 +20,9 @@ TEST(RoundTrip, RandomUserEventsSurviveWriteThenParse) {
         const market venue = gen.pick(2) ? market::usdm : market::coinm;
         const std::vector<event> update = gen.update(venue);
         std::string json;
-        parse::frame_options opt;
+        sim::frame_options opt;
         if (gen.pick(4) == 0) opt.combined_stream = "x@ACCOUNT";
-        ASSERT_TRUE(parse::write_user_frame(update, json, opt)) << i;
+        ASSERT_TRUE(sim::write_user_frame(update, json, opt)) << i;
         test::padded in(json);
         parse::vector_sink sink;
         parse::stream_context ctx;
@@ -54,7 +54,7 @@ TEST(RoundTrip, SnapshotSamplesSurviveParseWriteParse) {
         const auto first = test::parse_snapshot(test::sample(file), kind, false, nullptr, venue);
         ASSERT_TRUE(first.result.ok()) << file;
         std::string body;
-        ASSERT_TRUE(parse::write_rest_snapshot(kind, first.events, body)) << file;
+        ASSERT_TRUE(sim::write_rest_snapshot(kind, first.events, body)) << file;
         const auto second = test::parse_snapshot(body, kind, false, nullptr, venue);
         ASSERT_TRUE(second.result.ok()) << file << ": " << body << "\n" << parse::error_json(second.result);
         // Rows keep their content; the writer groups rows by type, so compare as sets per type.
@@ -84,7 +84,7 @@ TEST(RoundTrip, HandWrittenSnapshotKindsSurvive) {
         const auto first = test::parse_snapshot(json, kind);
         ASSERT_TRUE(first.result.ok());
         std::string body;
-        ASSERT_TRUE(parse::write_rest_snapshot(kind, first.events, body));
+        ASSERT_TRUE(sim::write_rest_snapshot(kind, first.events, body));
         const auto second = test::parse_snapshot(body, kind);
         ASSERT_TRUE(second.result.ok()) << body;
         ASSERT_EQ(second.events.size(), first.events.size());
@@ -92,6 +92,6 @@ TEST(RoundTrip, HandWrittenSnapshotKindsSurvive) {
             EXPECT_EQ(std::memcmp(&first.events[i], &second.events[i], sizeof(event)), 0) << body;
     }
     std::string err;
-    parse::write_error_body(-1125, "This listenKey does not exist.", err);
+    sim::write_error_body(-1125, "This listenKey does not exist.", err);
     EXPECT_EQ(test::parse_snapshot(err, snapshot_kind::balance_v2).result.exchange_code, -1125);
 }

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "core/event_builders.hpp"
-#include "parse/binance_writer.hpp"
+#include "tools/sim/binance_writer.hpp"
 #include "parse/json_writer.hpp"
 
 namespace acctsync::sim {
@@ -41,7 +41,7 @@ void set(S& dst, std::string_view v) {
 
 std::string frame(std::span<const event> evs) {
     std::string out;
-    if (!parse::write_user_frame(evs, out)) throw std::logic_error("sim: not a writable frame");
+    if (!sim::write_user_frame(evs, out)) throw std::logic_error("sim: not a writable frame");
     return out;
 }
 std::string frame(const event& ev) { return frame(std::span<const event>(&ev, 1)); }
@@ -477,7 +477,7 @@ std::vector<event> account_engine::snapshot_rows(snapshot_kind kind) const {
 
 std::string account_engine::rest_snapshot(snapshot_kind kind) const {
     std::string out;
-    if (!parse::write_rest_snapshot(kind, snapshot_rows(kind), out)) throw std::invalid_argument("sim: no such snapshot kind");
+    if (!sim::write_rest_snapshot(kind, snapshot_rows(kind), out)) throw std::invalid_argument("sim: no such snapshot kind");
     return out;
 }
 

@@ -20,7 +20,7 @@
 
 #include "tools/sim/asio.hpp"
 #include "net/signing.hpp"
-#include "parse/binance_writer.hpp"
+#include "tools/sim/binance_writer.hpp"
 #include "parse/json_writer.hpp"
 #include "parse/snapshot.hpp"
 #include "tools/sim/account_engine.hpp"
@@ -235,7 +235,7 @@ struct server::impl {
         ev.header.event_time_ms = tick();
         (void)ev.payload.status.listen_key.assign(a.listen_key);
         std::string frame;
-        (void)parse::write_user_frame(std::span<const event>(&ev, 1), frame);
+        (void)sim::write_user_frame(std::span<const event>(&ev, 1), frame);
         for (auto& w : a.subscribers)
             if (auto c = w.lock(); c && !c->closed && c->allows(a.listen_key, "listenKeyExpired"))
                 push(*c, frame, a.listen_key);
@@ -297,7 +297,7 @@ struct server::impl {
     }
     response error(const rest_error& e, unsigned version) {
         std::string body;
-        parse::write_error_body(e.code, e.msg, body);
+        sim::write_error_body(e.code, e.msg, body);
         return json(e.status, std::move(body), version);
     }
 
@@ -587,7 +587,7 @@ struct server::impl {
     }
     std::string wsapi_error(const std::string& id, const rest_error& e) const {
         std::string body;
-        parse::write_error_body(e.code, e.msg, body);
+        sim::write_error_body(e.code, e.msg, body);
         return "{\"id\":" + id + ",\"status\":" + std::to_string(static_cast<int>(e.status)) + ",\"error\":" + body +
                ",\"rateLimits\":" + rate_limits_json() + "}";
     }

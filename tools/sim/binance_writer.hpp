@@ -1,4 +1,4 @@
-// acctsync/parse/binance_writer.hpp — events -> Binance-shaped JSON.
+// acctsync/tools/sim/binance_writer.hpp — events -> Binance-shaped JSON.
 //
 // The inverse of the parsers: the exchange simulator serves what these write, and the round-trip
 // tests check write -> parse gives back identical events. User-data frames are written with
@@ -13,7 +13,7 @@
 
 #include "core/events.hpp"
 
-namespace acctsync::parse {
+namespace acctsync::sim {
 
 struct frame_options {
     std::string_view combined_stream; // non-empty: wrap in {"stream":<this>,"data":...}
@@ -35,4 +35,4 @@ bool write_rest_snapshot(snapshot_kind kind, std::span<const event> rows, std::s
 // A Binance error body: {"code":-1125,"msg":"..."}.
 void write_error_body(int code, std::string_view msg, std::string& out);
 
-} // namespace acctsync::parse
+} // namespace acctsync::sim

@@ -1,9 +1,13 @@
-// acctsync/parse/binance_writer.cpp — see binance_writer.hpp.
-#include "parse/binance_writer.hpp"
+// acctsync/tools/sim/binance_writer.cpp — see binance_writer.hpp.
+#include "tools/sim/binance_writer.hpp"
 
 #include "parse/json_writer.hpp"
 
-namespace acctsync::parse {
+namespace acctsync::sim {
+
+using parse::append_decimal;
+using parse::append_json_string;
+using parse::json_object;
 
 namespace {
 
@@ -437,4 +441,4 @@ void write_error_body(int code, std::string_view msg, std::string& out) {
     out += '}';
 }
 
-} // namespace acctsync::parse
+} // namespace acctsync::sim
