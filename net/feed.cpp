@@ -18,7 +18,7 @@
 #include "net/rest_client.hpp"
 #include "net/thread_affinity.hpp"
 #include "net/wsapi_client.hpp"
-#include "parse/event_json.hpp"
+#include "parse/json/event_json.hpp"
 #include "parse/income.hpp"
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"

@@ -8,7 +8,7 @@
 
 #include "core/account_book.hpp"
 #include "core/event_builders.hpp"
-#include "parse/book_json.hpp"
+#include "parse/json/book_json.hpp"
 
 using namespace acctsync;
 

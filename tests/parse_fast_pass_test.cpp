@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "tools/sim/binance_writer.hpp"
-#include "parse/event_json.hpp"
+#include "parse/json/event_json.hpp"
 #include "support/payload.hpp"
 #include "support/random_events.hpp"
 #include "parse/vector_sink.hpp"

@@ -4,8 +4,8 @@
 
 #include "core/account_book.hpp"
 #include "tools/sim/binance_writer.hpp"
-#include "parse/book_json.hpp"
-#include "parse/event_json.hpp"
+#include "parse/json/book_json.hpp"
+#include "parse/json/event_json.hpp"
 #include "support/payload.hpp"
 
 using namespace acctsync;

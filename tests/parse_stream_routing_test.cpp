@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "parse/event_json.hpp"
+#include "parse/json/event_json.hpp"
 #include "support/payload.hpp"
 #include "parse/vector_sink.hpp"
 

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "core/account_book.hpp"
-#include "parse/event_json.hpp"
+#include "parse/json/event_json.hpp"
 #include "support/payload.hpp"
 #include "parse/vector_sink.hpp"
 

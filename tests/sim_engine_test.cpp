@@ -6,8 +6,8 @@
 
 #include "core/account_book.hpp"
 #include "core/event_builders.hpp"
-#include "parse/book_json.hpp"
-#include "parse/event_json.hpp"
+#include "parse/json/book_json.hpp"
+#include "parse/json/event_json.hpp"
 #include "support/payload.hpp"
 #include "tools/sim/account_engine.hpp"
 #include "tools/sim/scenario.hpp"

@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "parse/event_json.hpp"
+#include "parse/json/event_json.hpp"
 #include "parse/snapshot.hpp"
 #include "parse/user_stream.hpp"
 #include "tools/capture.hpp"

@@ -26,7 +26,7 @@
 #include <thread>
 
 #include "net/feed.hpp"
-#include "parse/book_json.hpp"
+#include "parse/json/book_json.hpp"
 #include "tools/capture.hpp"
 #include "tools/cli_options.hpp"
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "parse/book_json.hpp"
+#include "parse/json/book_json.hpp"
 
 namespace acctsync::tools {
 

@@ -10,7 +10,7 @@
 #include "core/spsc_ring.hpp"
 #include "net/rest_client.hpp"
 #include "net/wsapi_client.hpp"
-#include "parse/event_json.hpp"
+#include "parse/json/event_json.hpp"
 #include "parse/event_sink.hpp"
 #include "parse/payload.hpp"
 #include "parse/snapshot.hpp"

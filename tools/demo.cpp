@@ -19,7 +19,7 @@
 #include "core/account_book.hpp"
 #include "core/spsc_ring.hpp"
 #include "net/tls_info.hpp"
-#include "parse/book_json.hpp"
+#include "parse/json/book_json.hpp"
 #include "parse/simd_kernel.hpp"
 #include "tools/scripted_account.hpp"
 

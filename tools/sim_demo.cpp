@@ -26,7 +26,7 @@
 
 #include "core/account_book.hpp"
 #include "net/feed.hpp"
-#include "parse/book_json.hpp"
+#include "parse/json/book_json.hpp"
 #include "tools/book_table.hpp"
 #include "tools/latency_histogram.hpp"
 #include "tools/sim/server.hpp"

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "net/feed.hpp"
-#include "parse/book_json.hpp"
+#include "parse/json/book_json.hpp"
 
 using namespace acctsync;
 

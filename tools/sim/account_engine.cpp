@@ -6,7 +6,7 @@
 
 #include "core/event_builders.hpp"
 #include "tools/sim/binance_writer.hpp"
-#include "parse/json_writer.hpp"
+#include "parse/json/json_writer.hpp"
 
 namespace acctsync::sim {
 

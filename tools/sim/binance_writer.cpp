@@ -1,7 +1,7 @@
 // acctsync/tools/sim/binance_writer.cpp — see binance_writer.hpp.
 #include "tools/sim/binance_writer.hpp"
 
-#include "parse/json_writer.hpp"
+#include "parse/json/json_writer.hpp"
 
 namespace acctsync::sim {
 

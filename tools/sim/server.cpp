@@ -21,7 +21,7 @@
 #include "tools/sim/asio.hpp"
 #include "net/signing.hpp"
 #include "tools/sim/binance_writer.hpp"
-#include "parse/json_writer.hpp"
+#include "parse/json/json_writer.hpp"
 #include "parse/snapshot.hpp"
 #include "tools/sim/account_engine.hpp"
 #include "tools/sim/scenario.hpp"

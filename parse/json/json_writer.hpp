@@ -1,4 +1,4 @@
-// acctsync/parse/json_writer.hpp — the small JSON writing kit shared by the book printer, the
+// acctsync/parse/json/json_writer.hpp — the small JSON writing kit shared by the book printer, the
 // event printer and the Binance-shaped writer. Appends to a std::string (tools and tests, not
 // the hot path).
 #pragma once

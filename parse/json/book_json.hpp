@@ -1,4 +1,4 @@
-// acctsync/parse/book_json.hpp — the account book as JSON, in one canonical shape.
+// acctsync/parse/json/book_json.hpp — the account book as JSON, in one canonical shape.
 //
 // The demo and the CLI print it, and the exchange simulator's admin endpoint returns its truth in
 // the same shape, so a test can compare the two byte for byte. Canonical: balances sorted by
@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "core/account_book.hpp"
-#include "parse/json_writer.hpp"
+#include "parse/json/json_writer.hpp"
 
 namespace acctsync::parse {
 

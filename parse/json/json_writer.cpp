@@ -1,4 +1,4 @@
-#include "parse/json_writer.hpp"
+#include "parse/json/json_writer.hpp"
 
 #include <cstdio>
 

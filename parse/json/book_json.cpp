@@ -1,4 +1,4 @@
-#include "parse/book_json.hpp"
+#include "parse/json/book_json.hpp"
 
 #include <algorithm>
 #include <vector>

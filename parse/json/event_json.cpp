@@ -1,9 +1,9 @@
-// acctsync/parse/event_json.cpp — see event_json.hpp.
-#include "parse/event_json.hpp"
+// acctsync/parse/json/event_json.cpp — see event_json.hpp.
+#include "parse/json/event_json.hpp"
 
 #include <string>
 
-#include "parse/json_writer.hpp"
+#include "parse/json/json_writer.hpp"
 
 namespace acctsync::parse {
 

@@ -1,4 +1,4 @@
-// acctsync/parse/event_json.hpp — one event as one JSON line (acctsync's own shape, for people
+// acctsync/parse/json/event_json.hpp — one event as one JSON line (acctsync's own shape, for people
 // and tests: `acctsync parse` prints it). Field names are acctsync's, not Binance's; optional
 // fields appear only when the message carried them. Not for the hot path (allocates).
 #pragma once
