@@ -11,6 +11,9 @@
 //
 // <kind> and <status> are the enum names of core/events.hpp (position_risk_v2, resumed, ...).
 // The length prefix makes any payload legal (newlines, binary); the "\n" after it is a check.
+// Replay puts frame events on account connection/2 (one connection pair per account, as every
+// `acctsync record` run has); a capture of a feed with a shared connection (several accounts'
+// keys on one socket, routed by stream name) is not replayed per account yet.
 // A capture holds no secret: frames, answers and statuses name neither the API key nor the
 // secret (a listenKey appears only inside a listenKeyExpired frame, where Binance put it).
 #pragma once
