@@ -76,19 +76,36 @@ std::string frame_json(std::int64_t k) {
 }
 
 // A sink onto a ring that waits for room (spinning) instead of failing: a full ring delays the
-// producer, which the schedule then counts, and nothing is lost.
-parse::event_sink waiting_sink(spsc_ring<event>& ring) {
-    return {&ring,
-            [](void* r) noexcept {
-                auto* q = static_cast<spsc_ring<event>*>(r);
+// producer, which the schedule then counts, and nothing is lost — unless `stop` is set (the
+// consumer gave up), when it fails like a full ring. `stamp`, when set, gets the time of each
+// commit (the moment the consumer may see the events).
+struct ring_sink {
+    spsc_ring<event>* ring;
+    const std::atomic<bool>* stop;
+    std::int64_t* stamp = nullptr;
+};
+
+parse::event_sink waiting_sink(ring_sink& rs) {
+    return {&rs,
+            [](void* r) noexcept -> event* {
+                auto* s = static_cast<ring_sink*>(r);
                 for (;;) {
-                    if (event* e = q->claim()) return e;
+                    if (event* e = s->ring->claim()) return e;
+                    if (s->stop->load(std::memory_order_relaxed)) return nullptr;
                     cpu_relax();
                 }
             },
-            [](void* r) noexcept { static_cast<spsc_ring<event>*>(r)->commit(); },
-            [](void* r) noexcept { static_cast<spsc_ring<event>*>(r)->abandon(); },
-            [](void* r) noexcept { return static_cast<spsc_ring<event>*>(r)->free_slots(); }};
+            [](void* r) noexcept {
+                auto* s = static_cast<ring_sink*>(r);
+                if (s->stamp != nullptr) *s->stamp = now_ns();
+                s->ring->commit();
+            },
+            [](void* r) noexcept { static_cast<ring_sink*>(r)->ring->abandon(); },
+            [](void* r) noexcept { return static_cast<ring_sink*>(r)->ring->free_slots(); }};
+}
+
+double rate_of(std::uint64_t frames, std::int64_t from, std::int64_t to) {
+    return frames == 0 || to <= from ? 0.0 : static_cast<double>(frames) / (static_cast<double>(to - from) / 1e9);
 }
 
 struct result {
@@ -121,7 +138,9 @@ result in_process(double rate, int n, stage_hists* stages) {
     const std::size_t wire_size = wire.size() - net::ws_padding;
 
     spsc_ring<event> ring(1 << 14);
-    const auto sink = waiting_sink(ring);
+    std::atomic<bool> stop{false};
+    ring_sink rs{&ring, &stop};
+    const auto sink = waiting_sink(rs);
     parse::user_stream_parser parser;
     net::ws_decoder decoder;
     const auto N = static_cast<std::size_t>(n);
@@ -150,6 +169,7 @@ result in_process(double rate, int n, stage_hists* stages) {
             if (m == 0) cpu_relax();
         }
         applied_frames.store(got, std::memory_order_release);
+        stop.store(true, std::memory_order_relaxed); // done or gave up: the producer stops waiting
     });
     (void)net::pin_current_thread(1);
     while (!ready.load(std::memory_order_acquire)) cpu_relax();
@@ -168,8 +188,8 @@ result in_process(double rate, int n, stage_hists* stages) {
         if (stages != nullptr) decoded[k] = now_ns();
         parse::stream_context ctx;
         ctx.recv_ns = now_ns(); // the feed stamps each frame on receipt
+        rs.stamp = stages != nullptr ? &published[k] : nullptr; // at the commit, before the consumer can see it
         (void)parser.parse(d.data, d.size, ctx, sink);
-        if (stages != nullptr) published[k] = now_ns();
     }
     consumer.join();
     g_counting.store(false);
@@ -193,7 +213,7 @@ result in_process(double rate, int n, stage_hists* stages) {
             stages->apply.record(done[k] - popped[k]);
         }
     }
-    r.achieved = static_cast<double>(r.frames) / (static_cast<double>(last - t0) / 1e9);
+    r.achieved = rate_of(r.frames, t0, last);
     return r;
 }
 
@@ -260,7 +280,8 @@ result e2e_acctsync(double rate, int n) {
         net::ws_client ws(tls, o);
         if (ws.connect({"localhost", srv.server.port(), "/private/ws/bench"}).ok()) {
             parse::user_stream_parser parser;
-            const auto sink = waiting_sink(ring);
+            ring_sink rs{&ring, &stop};
+            const auto sink = waiting_sink(rs);
             allocs_before = g_allocations.load();
             g_counting.store(true);
             srv.go.store(true, std::memory_order_release);
@@ -307,7 +328,7 @@ result e2e_acctsync(double rate, int n) {
         r.second_part.record(done[k] - read_at[k]);
         last = std::max(last, done[k]);
     }
-    r.achieved = static_cast<double>(r.frames) / (static_cast<double>(last - srv.due[0]) / 1e9);
+    r.achieved = rate_of(r.frames, srv.due.empty() ? 0 : srv.due[0], last);
     return r;
 }
 
@@ -358,7 +379,7 @@ result e2e_typical(double rate, int n) {
         r.second_part.record(done[k] - read_at[k]);
         last = std::max(last, done[k]);
     }
-    r.achieved = static_cast<double>(r.frames) / (static_cast<double>(last - srv.due[0]) / 1e9);
+    r.achieved = rate_of(r.frames, srv.due.empty() ? 0 : srv.due[0], last);
     return r;
 }
 

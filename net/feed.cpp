@@ -155,6 +155,7 @@ struct feed::impl {
     std::uint32_t expired_seen = 0; // accounts whose listenKeyExpired came in this poll
     std::uint64_t snapshot_seq = 0;
     bool publishing_snapshot = false; // the staged events are a snapshot's rows
+    int frame_account = -1;           // the account the current frame's events went to (-1: none)
     std::vector<event> released;      // fill_ledger::release()'s output (reserved once)
     std::atomic<std::uint64_t> backfills{0}, missed_fills{0}, unrouted{0};
 
@@ -288,6 +289,7 @@ struct feed::impl {
         // A frame on a connection this account has no slot on (left, or not yet answered) is
         // not its stream: its session listens elsewhere.
         if (current_conn >= 0 && !publishing_snapshot && mux.slot_on(current_conn, acc) < 0) return;
+        if (current_conn >= 0 && !publishing_snapshot) frame_account = acc; // for the recorder
         for (std::size_t i = 0; i < n; ++i) {
             const event& ev = staging[i];
             if (ev.header.type == event_type::stream_status &&
@@ -396,7 +398,7 @@ struct feed::impl {
         (void)ev.payload.status.detail.assign(reason.substr(0, text_string::capacity));
         const auto saved = target_mask;
         target_mask = mask;
-        if (cfg.recorder != nullptr && mask == ~0ULL) cfg.recorder->on_status(ev.header, ev.payload.status);
+        if (cfg.recorder != nullptr) cfg.recorder->on_status(ev.header, ev.payload.status, mask);
         publish_one(ev);
         target_mask = saved;
     }
@@ -796,7 +798,7 @@ struct feed::impl {
             req.as_of_ms = b.as_of_ms;
             req.request_sent_ns = b.sent_ns;
             req.recv_ns = wall_ns();
-            if (cfg.recorder != nullptr) cfg.recorder->on_snapshot(req, b.wsapi, std::string_view(b.body.data(), n));
+            if (cfg.recorder != nullptr) cfg.recorder->on_snapshot(req, b.wsapi, std::string_view(b.body.data(), n), target_mask);
             const auto r = b.wsapi ? snapshot_parser.parse_wsapi(b.body.data(), n, req, sink())
                                    : snapshot_parser.parse_rest(b.body.data(), n, req, sink());
             if (!r.ok()) {
@@ -904,9 +906,10 @@ struct feed::impl {
                         c.recv_ns = wall_ns();
                         frames.fetch_add(1, std::memory_order_relaxed);
                         last_frame_ns.store(mono_ns(), std::memory_order_relaxed);
-                        if (cfg.recorder != nullptr) [[unlikely]]
-                            cfg.recorder->on_frame(p, c.recv_ns, std::string_view(m.data, m.size));
+                        frame_account = -1;
                         const auto pr = stream_parser.parse(m.data, m.size, c, sink_);
+                        if (cfg.recorder != nullptr) [[unlikely]]
+                            cfg.recorder->on_frame(p, frame_account, c.recv_ns, std::string_view(m.data, m.size));
                         if (pr.code == parse::parse_errc::sink_full) return; // staging never fills: max_batch < capacity
                         if (!pr.ok()) {
                             parse_errors.fetch_add(1, std::memory_order_relaxed);

@@ -1,5 +1,6 @@
 #include "tools/capture.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -12,7 +13,7 @@ namespace acctsync::tools {
 
 namespace {
 
-constexpr std::string_view magic = "acctsync-capture 1 ";
+constexpr std::string_view magic = "acctsync-capture 2 ";
 
 void put_int(std::string& s, std::int64_t v) {
     char buf[24];
@@ -39,25 +40,32 @@ capture_writer::~capture_writer() {
 
 void capture_writer::append(std::string_view head, std::string_view payload) noexcept {
     std::lock_guard lk(mu_);
+    const std::size_t before = pending_.size();
     try {
+        if (overflow_ && !marked_) { // say where records went missing, before the next one
+            pending_ += "! out_of_memory 0\n\n";
+            marked_ = true;
+        }
         pending_.append(head);
         put_int(pending_, static_cast<std::int64_t>(payload.size()));
         pending_.push_back('\n');
         pending_.append(payload);
         pending_.push_back('\n');
         ++records_;
-    } catch (...) { // out of memory: the capture says it is incomplete rather than lose a record silently
+    } catch (...) { // out of memory: no half record; a "!" record marks the hole
+        pending_.resize(std::min(before, pending_.size()));
         overflow_ = true;
     }
 }
 
-void capture_writer::on_frame(int connection, std::int64_t recv_ns, std::string_view payload) noexcept {
-    char head[64]; // "F <recv_ns> <connection>": no allocation but the buffer's
-    const int n = std::snprintf(head, sizeof head, "F %lld %d", static_cast<long long>(recv_ns), connection);
+void capture_writer::on_frame(int connection, int account, std::int64_t recv_ns, std::string_view payload) noexcept {
+    char head[80]; // "F <recv_ns> <connection> <account>": no allocation but the buffer's
+    const int n = std::snprintf(head, sizeof head, "F %lld %d %d", static_cast<long long>(recv_ns), connection, account);
     append(std::string_view(head, static_cast<std::size_t>(n)), payload);
 }
 
-void capture_writer::on_snapshot(const parse::snapshot_request& req, bool wsapi, std::string_view body) noexcept {
+void capture_writer::on_snapshot(const parse::snapshot_request& req, bool wsapi, std::string_view body,
+                                 std::uint64_t consumer_mask) noexcept {
     try {
         std::string h = "S";
         put_int(h, req.recv_ns);
@@ -67,6 +75,7 @@ void capture_writer::on_snapshot(const parse::snapshot_request& req, bool wsapi,
         put_int(h, static_cast<std::int64_t>(req.snapshot_id));
         put_int(h, req.as_of_ms);
         put_int(h, req.request_sent_ns);
+        h += ' ' + std::to_string(consumer_mask);
         append(h, body);
     } catch (...) {
         std::lock_guard lk(mu_);
@@ -74,7 +83,7 @@ void capture_writer::on_snapshot(const parse::snapshot_request& req, bool wsapi,
     }
 }
 
-void capture_writer::on_status(const event_header& header, const stream_status& status) noexcept {
+void capture_writer::on_status(const event_header& header, const stream_status& status, std::uint64_t consumer_mask) noexcept {
     try {
         std::string h = "X";
         put_int(h, header.recv_time_ns);
@@ -82,6 +91,7 @@ void capture_writer::on_status(const event_header& header, const stream_status& 
         h += ' ';
         h += to_string(status.kind);
         put_int(h, status.exchange_code);
+        h += ' ' + std::to_string(consumer_mask);
         append(h, status.detail.view());
     } catch (...) {
         std::lock_guard lk(mu_);
@@ -92,6 +102,13 @@ void capture_writer::on_status(const event_header& header, const stream_status& 
 bool capture_writer::flush() {
     {
         std::lock_guard lk(mu_);
+        if (overflow_ && !marked_) {
+            try {
+                pending_ += "! out_of_memory 0\n\n";
+                marked_ = true;
+            } catch (...) {
+            }
+        }
         writing_.swap(pending_);
     }
     if (!writing_.empty() && !failed_)
@@ -119,7 +136,7 @@ capture_reader::capture_reader(const std::string& path) {
     text_.append(parse::payload_padding, '\0');
     const auto nl = text_.find('\n');
     if (text_.compare(0, magic.size(), magic) != 0 || nl == std::string::npos || nl > end_)
-        throw std::runtime_error(path + " is not an acctsync capture (first line: \"acctsync-capture 1 USDM|COINM\")");
+        throw std::runtime_error(path + " is not an acctsync capture (first line: \"acctsync-capture 2 USDM|COINM\")");
     const std::string_view m(text_.data() + magic.size(), nl - magic.size());
     if (m == "USDM") venue_ = market::usdm;
     else if (m == "COINM") venue_ = market::coinm;
@@ -154,14 +171,19 @@ bool capture_reader::next(capture_record& r) {
     switch (f[0][0]) {
     case 'F':
         r.kind = capture_kind::frame;
-        ok = f.size() == 4 && num(1, r.recv_ns) && num(2, r.connection) && num(3, n);
+        ok = f.size() == 5 && num(1, r.recv_ns) && num(2, r.connection) && num(3, r.frame_account) && num(4, n);
+        if (ok && (r.connection < 0 || r.connection >= 4 * max_accounts || r.frame_account < -1 ||
+                   r.frame_account >= max_accounts))
+            return fail("connection or account out of range");
         break;
     case 'S': {
         r.kind = capture_kind::snapshot;
         bool known = false;
         std::uint16_t acc = 0;
-        ok = f.size() == 9 && num(1, r.request.recv_ns) && num(2, acc) && (f[3] == "rest" || f[3] == "wsapi") &&
-             num(5, r.request.snapshot_id) && num(6, r.request.as_of_ms) && num(7, r.request.request_sent_ns) && num(8, n);
+        ok = f.size() == 10 && num(1, r.request.recv_ns) && num(2, acc) && (f[3] == "rest" || f[3] == "wsapi") &&
+             num(5, r.request.snapshot_id) && num(6, r.request.as_of_ms) && num(7, r.request.request_sent_ns) &&
+             num(8, r.consumers) && num(9, n);
+        if (ok && acc >= max_accounts) return fail("account out of range");
         if (ok) {
             for (std::size_t i = 1; i < std::size(enum_traits<snapshot_kind>::names); ++i)
                 if (enum_traits<snapshot_kind>::names[i] == f[4]) {
@@ -178,7 +200,9 @@ bool capture_reader::next(capture_record& r) {
     }
     case 'X': {
         r.kind = capture_kind::status;
-        ok = f.size() == 6 && num(1, r.recv_ns) && num(2, r.account) && num(4, r.exchange_code) && num(5, n);
+        ok = f.size() == 7 && num(1, r.recv_ns) && num(2, r.account) && num(4, r.exchange_code) && num(5, r.consumers) &&
+             num(6, n);
+        if (ok && r.account >= max_accounts) return fail("account out of range");
         bool known = false;
         for (std::size_t i = 1; ok && i < std::size(enum_traits<stream_status_kind>::names); ++i)
             if (enum_traits<stream_status_kind>::names[i] == f[3]) {
@@ -188,6 +212,7 @@ bool capture_reader::next(capture_record& r) {
         if (ok && !known) return fail("unknown status '" + std::string(f[3]) + "'");
         break;
     }
+    case '!': return fail("the recorder lost records here (" + std::string(f.size() > 1 ? f[1] : "?") + "): the capture is incomplete");
     default: return fail("unknown record kind '" + std::string(f[0]) + "'");
     }
     if (!ok) return fail("malformed header '" + text_.substr(pos_, nl - pos_) + "'");

@@ -4,16 +4,16 @@
 //
 // Format (text headers, raw payloads; one record per header line, its payload after it):
 //
-//   acctsync-capture 1 <USDM|COINM>\n
-//   F <recv_ns> <connection> <bytes>\n<payload>\n                   a stream frame
-//   S <recv_ns> <account> <rest|wsapi> <kind> <snapshot_id> <as_of_ms> <sent_ns> <bytes>\n<body>\n
-//   X <recv_ns> <account> <status> <exchange_code> <bytes>\n<detail>\n   a status the feed published
+//   acctsync-capture 2 <USDM|COINM>\n
+//   F <recv_ns> <connection> <account> <bytes>\n<payload>\n            a stream frame (account -1:
+//                                                                   nothing of it was published)
+//   S <recv_ns> <account> <rest|wsapi> <kind> <snapshot_id> <as_of_ms> <sent_ns> <consumers> <bytes>\n<body>\n
+//   X <recv_ns> <account> <status> <exchange_code> <consumers> <bytes>\n<detail>\n   a status
+//   ! <reason> 0\n\n                                                  the recorder lost records here
 //
+// <consumers> is the mask of the consumers it went to (all, or one overrun consumer's re-seed).
 // <kind> and <status> are the enum names of core/events.hpp (position_risk_v2, resumed, ...).
 // The length prefix makes any payload legal (newlines, binary); the "\n" after it is a check.
-// Replay puts frame events on account connection/2 (one connection pair per account, as every
-// `acctsync record` run has); a capture of a feed with a shared connection (several accounts'
-// keys on one socket, routed by stream name) is not replayed per account yet.
 // A capture holds no secret: frames, answers and statuses name neither the API key nor the
 // secret (a listenKey appears only inside a listenKeyExpired frame, where Binance put it).
 #pragma once
@@ -36,6 +36,8 @@ struct capture_record {
     capture_kind kind = capture_kind::frame;
     std::int64_t recv_ns = 0;
     int connection = 0;                 // frame
+    int frame_account = -1;             // frame: whose events it published (-1: none)
+    std::uint64_t consumers = ~0ULL;    // snapshot, status: the consumers it went to
     parse::snapshot_request request{};  // snapshot (venue, account, kind, id, times)
     bool wsapi = false;                 // snapshot: a WS-API response frame, else a REST body
     std::uint16_t account = 0;          // snapshot, status
@@ -56,9 +58,10 @@ public:
     capture_writer(const capture_writer&) = delete;
     capture_writer& operator=(const capture_writer&) = delete;
 
-    void on_frame(int connection, std::int64_t recv_ns, std::string_view payload) noexcept override;
-    void on_snapshot(const parse::snapshot_request& req, bool wsapi, std::string_view body) noexcept override;
-    void on_status(const event_header& header, const stream_status& status) noexcept override;
+    void on_frame(int connection, int account, std::int64_t recv_ns, std::string_view payload) noexcept override;
+    void on_snapshot(const parse::snapshot_request& req, bool wsapi, std::string_view body,
+                     std::uint64_t consumer_mask) noexcept override;
+    void on_status(const event_header& header, const stream_status& status, std::uint64_t consumer_mask) noexcept override;
 
     [[nodiscard]] bool flush();           // false once a write failed
     [[nodiscard]] std::uint64_t records() const;
@@ -71,6 +74,7 @@ private:
     std::string writing_;  // flushed by flush()'s caller
     std::uint64_t records_ = 0;
     bool overflow_ = false; // an append could not allocate: the capture is incomplete
+    bool marked_ = false;   // the "!" record that says so is in pending_
     std::FILE* file_ = nullptr;
     bool failed_ = false;
 };
@@ -78,6 +82,7 @@ private:
 // Reads a capture held whole in memory (captures are the size of what a run received).
 class capture_reader {
 public:
+    static constexpr int max_accounts = 64;     // more is a damaged capture, not a feed
     // Throws std::runtime_error when the file cannot be read or its first line is not a capture's.
     explicit capture_reader(const std::string& path);
     [[nodiscard]] market venue() const noexcept { return venue_; }

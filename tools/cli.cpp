@@ -35,6 +35,7 @@
 #include "parse/user_stream.hpp"
 #include "tools/capture.hpp"
 #include "tools/cli_commands.hpp"
+#include "tools/cli_options.hpp"
 #include "parse/vector_sink.hpp"
 
 using namespace acctsync;
@@ -66,15 +67,15 @@ int usage() {
 }
 
 // Every record of a capture: frames and snapshot answers parsed as recorded, statuses printed.
-int parse_capture(const std::string& file) {
+int parse_capture(const std::string& file, const parse::parser_options& opt) {
     std::unique_ptr<tools::capture_reader> rd;
     try {
         rd = std::make_unique<tools::capture_reader>(file);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "acctsync parse: %s\n", e.what());
-        return 2;
+        return 1;
     }
-    parse::user_stream_parser user;
+    parse::user_stream_parser user(opt);
     parse::snapshot_parser snap;
     int status = 0;
     tools::capture_record r;
@@ -84,7 +85,7 @@ int parse_capture(const std::string& file) {
         if (r.kind == tools::capture_kind::frame) {
             parse::stream_context ctx;
             ctx.venue = rd->venue();
-            ctx.account = static_cast<std::uint16_t>(r.connection / 2);
+            ctx.account = static_cast<std::uint16_t>(r.frame_account < 0 ? 0 : r.frame_account); // -1: published nothing live
             ctx.recv_ns = r.recv_ns;
             res = user.parse(r.bytes.data(), r.bytes.size(), ctx, out.sink());
         } else if (r.kind == tools::capture_kind::snapshot) {
@@ -115,29 +116,46 @@ int parse_capture(const std::string& file) {
 int cmd_parse(int argc, char** argv) {
     std::string kind = "user", file;
     market venue = market::usdm;
-    bool lines = false, stats = false, on_demand_only = false, capture = false;
+    bool lines = false, stats = false, on_demand_only = false, capture = false, market_given = false;
+    const auto bad = [](const std::string& why) {
+        std::fprintf(stderr, "acctsync parse: %s\n", why.c_str());
+        return usage();
+    };
     for (int i = 0; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--kind" && i + 1 < argc) kind = argv[++i];
-        else if (a == "--market" && i + 1 < argc) {
-            const std::string m = argv[++i];
-            if (m == "usdm") venue = market::usdm;
-            else if (m == "coinm") venue = market::coinm;
-            else return usage();
+        std::string err;
+        if (a == "--kind") {
+            if (auto v = tools::flag_value(argc, argv, i, err)) kind = *v;
+        } else if (a == "--market") { // the same flag, and the same words, as every other command's
+            if (auto v = tools::flag_value(argc, argv, i, err)) {
+                market_given = true;
+                if (*v == "usdm") venue = market::usdm;
+                else if (*v == "coinm") venue = market::coinm;
+                else err = "--market is usdm or coinm, not '" + *v + "'";
+            }
         } else if (a == "--lines") lines = true;
         else if (a == "--capture") capture = true;
         else if (a == "--help" || a == "-h") {
             std::fputs(parse_help, stdout);
             return 0;
-        }
-        else if (a == "--stats") stats = true;
+        } else if (a == "--stats") stats = true;
         else if (a == "--on-demand-only") on_demand_only = true;
-        else if (!a.empty() && a[0] == '-' && a != "-") return usage();
+        else if (!a.empty() && a[0] == '-' && a != "-") err = "unknown option " + a;
         else if (file.empty()) file = a;
-        else return usage();
+        else err = "one input only (" + file + " and " + a + ")";
+        if (!err.empty()) return bad(err);
     }
     if (file.empty()) return usage();
-    if (capture) return parse_capture(file);
+    if (capture) {
+        if (kind != "user" || lines || stats || market_given) {
+            std::fprintf(stderr, "acctsync parse: --capture reads the market and each record's kind from the capture; "
+                                 "--kind, --market, --lines and --stats do not apply\n");
+            return 2;
+        }
+        parse::parser_options opt;
+        opt.fast_pass = !on_demand_only;
+        return parse_capture(file, opt);
+    }
 
     std::string input;
     if (file == "-") {
@@ -167,8 +185,13 @@ int cmd_parse(int argc, char** argv) {
             return usage();
         }
         if (snap_kind == snapshot_kind::coinm_account || snap_kind == snapshot_kind::coinm_balance ||
-            snap_kind == snapshot_kind::coinm_position_risk)
+            snap_kind == snapshot_kind::coinm_position_risk) {
+            if (market_given && venue != market::coinm) {
+                std::fprintf(stderr, "acctsync parse: --kind %s is a COIN-M body, not --market usdm\n", kind.c_str());
+                return 2;
+            }
             venue = market::coinm;
+        }
     }
 
     std::vector<std::string> payloads;

@@ -3,8 +3,11 @@
 // parse::snapshot_parser, each of the feed's status events as it was, into an spsc_ring and
 // from it into an account_book per account; at the end, each account's book as JSON (one line
 // per account on stdout). With the stamps of the live run, the books end where the live books
-// ended (tests/cli_live_test.cpp checks it). --speed X replays at X times the recorded pace;
-// --max (the default for a script that wants the answer) as fast as it can.
+// ended (tests/cli_capture_test.cpp checks it). --speed X replays at X times the recorded pace
+// (default 1); --max as fast as it can. --consumer K: the book consumer K had (the snapshots and
+// statuses that went to it; default 0). Frames the live feed published nothing of (a parse
+// error, a key its connection does not carry) are skipped, as they were live; each frame's
+// events go to the account they were published for.
 //
 // Exit: 0 when every book is in sync at the end, 1 when one is not or the capture is malformed,
 // 2 for a bad command line.
@@ -30,7 +33,8 @@ namespace {
 
 constexpr const char* replay_flags_help =
     "  --speed X             replay at X times the recorded pace (default 1)\n"
-    "  --max                 as fast as possible\n";
+    "  --max                 as fast as possible\n"
+    "  --consumer K          the book of the feed's consumer K (default 0)\n";
 
 std::string replay_usage() {
     return std::string("usage: acctsync replay FILE [--speed X | --max] [flags]: a capture of acctsync record through\n"
@@ -49,6 +53,7 @@ int cmd_replay(int argc, char** argv) {
     std::string file;
     output_options out;
     double speed = 1;
+    int consumer = 0;
     for (int i = 0; i < argc; ++i) {
         const std::string a = argv[i];
         std::string err;
@@ -59,6 +64,11 @@ int cmd_replay(int argc, char** argv) {
             const auto x = v ? non_negative(*v) : std::nullopt;
             if (x && *x > 0) speed = *x;
             else if (err.empty()) err = "--speed needs a factor > 0";
+        } else if (a == "--consumer") {
+            const auto v = flag_value(argc, argv, i, err);
+            const auto x = v ? non_negative(*v) : std::nullopt;
+            if (x && *x < 64 && *x == static_cast<int>(*x)) consumer = static_cast<int>(*x);
+            else if (err.empty()) err = "--consumer needs a consumer index (0..63)";
         } else if (a == "--help" || a == "-h") {
             std::fputs(replay_usage().c_str(), stdout);
             return 0;
@@ -85,7 +95,7 @@ int cmd_replay(int argc, char** argv) {
         return *books[a];
     };
     book_of(0);
-    std::uint64_t records = 0, frames = 0, frame_errors = 0, snapshot_errors = 0;
+    std::uint64_t records = 0, frames = 0, skipped = 0, frame_errors = 0, snapshot_errors = 0;
     std::int64_t first_ns = 0;
     const auto wall_start = std::chrono::steady_clock::now();
     capture_record r;
@@ -97,23 +107,30 @@ int cmd_replay(int argc, char** argv) {
                                               static_cast<double>(r.recv_ns - first_ns) / speed));
             std::this_thread::sleep_until(due);
         }
+        const bool mine = (r.consumers >> consumer & 1) != 0;
         switch (r.kind) {
         case capture_kind::frame: {
             ++frames;
+            if (r.frame_account < 0) { // the live feed published nothing of it
+                ++skipped;
+                break;
+            }
             parse::stream_context ctx;
             ctx.venue = venue;
-            ctx.account = static_cast<std::uint16_t>(r.connection / 2); // one connection pair per account
+            ctx.account = static_cast<std::uint16_t>(r.frame_account); // as routed live
             ctx.recv_ns = r.recv_ns;
             if (!stream.parse(r.bytes.data(), r.bytes.size(), ctx, sink).ok()) ++frame_errors; // its status follows
             break;
         }
         case capture_kind::snapshot: {
+            if (!mine) break;
             const auto res = r.wsapi ? snapshots.parse_wsapi(r.bytes.data(), r.bytes.size(), r.request, sink)
                                      : snapshots.parse_rest(r.bytes.data(), r.bytes.size(), r.request, sink);
             if (!res.ok()) ++snapshot_errors;
             break;
         }
         case capture_kind::status: {
+            if (!mine) break;
             event* ev = ring.claim();
             if (ev == nullptr) break; // never: the ring is drained after every record
             reset_event(*ev, event_type::stream_status, venue, r.account);
@@ -143,11 +160,11 @@ int cmd_replay(int argc, char** argv) {
     }
     if (!write_book_json(out, *books[0], "replay")) status = 1;
     std::fprintf(stderr,
-                 "acctsync replay: %llu records, %llu frames (%llu did not parse, as live), %llu unparsable snapshots, "
-                 "%zu account(s)\n",
+                 "acctsync replay: %llu records, %llu frames (%llu published nothing live, skipped; %llu did not parse), "
+                 "%llu unparsable snapshots, %zu account(s)\n",
                  static_cast<unsigned long long>(records), static_cast<unsigned long long>(frames),
-                 static_cast<unsigned long long>(frame_errors), static_cast<unsigned long long>(snapshot_errors),
-                 books.size());
+                 static_cast<unsigned long long>(skipped), static_cast<unsigned long long>(frame_errors),
+                 static_cast<unsigned long long>(snapshot_errors), books.size());
     return status;
 }
 

@@ -68,16 +68,22 @@ std::int64_t wall_ns() {
 // simulator's io thread, read on this one. A slot is overwritten only 16 384 ms of E later.
 class write_stamps {
 public:
+    // A seqlock without the sequence: the slot's E is cleared before its stamp changes, so a
+    // reader that sees the same E before and after reading the stamp read that E's stamp.
     void put(std::int64_t e, std::int64_t ns) noexcept {
         auto& x = slots_[static_cast<std::size_t>(e) & (n - 1)];
         if (x.e.load(std::memory_order_relaxed) == e) return; // the operation's first frame counts
+        x.e.store(0, std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_release);
         x.ns.store(ns, std::memory_order_relaxed);
         x.e.store(e, std::memory_order_release);
     }
     [[nodiscard]] std::int64_t get(std::int64_t e) const noexcept {
         const auto& x = slots_[static_cast<std::size_t>(e) & (n - 1)];
         if (x.e.load(std::memory_order_acquire) != e) return -1;
-        return x.ns.load(std::memory_order_relaxed);
+        const std::int64_t ns = x.ns.load(std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        return x.e.load(std::memory_order_relaxed) == e ? ns : -1; // rewritten meanwhile: not this E's stamp
     }
 
 private:

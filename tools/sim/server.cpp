@@ -788,6 +788,7 @@ struct server::impl {
                 c->out.pop_front();
                 if (half_open) continue; // swallowed: nothing closes, pings go on
                 c->ws.text(true);
+                if (cfg.on_write) cfg.on_write(event_time_of(msg), wall_ns()); // before any of its copies
                 switch (pick_fault(*c)) {
                 case fault::duplicate:
                     co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
@@ -829,7 +830,6 @@ struct server::impl {
                     break;
                 case fault::none: break;
                 }
-                if (cfg.on_write) cfg.on_write(event_time_of(msg), wall_ns());
                 co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
                 ++st.frames_sent;
             }

@@ -98,8 +98,9 @@ struct server_config {
     int burst = 1;                  // operations per tick (the average rate stays `rate`)
     std::uint64_t max_operations = 0; // the scenario stops after this many (0 = never): a truth that no longer moves
     // A latency probe for a client in the same process (the demo, the latency harness): called on
-    // the simulator's io thread just before each stream frame's write to a socket (the normal
-    // write, not a fault's extra frame), with the frame's E and the wall clock (system_clock, ns)
+    // the simulator's io thread just before each stream frame's first byte goes to a socket
+    // (before a fault's duplicate or split copy; also for a frame a gap fault then swallows),
+    // with the frame's E and the wall clock (system_clock, ns)
     // — the clock event headers' recv_time_ns use. E is unique per operation server-wide, and the
     // frames of one operation share it. Empty: no probe.
     std::function<void(std::int64_t event_time_ms, std::int64_t wall_ns)> on_write;
