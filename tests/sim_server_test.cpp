@@ -100,6 +100,38 @@ TEST_F(sim_fixture, ListenKeyLifecycle) {
     EXPECT_NE(c.request(http::verb::post, "/fapi/v1/listenKey", key).body(), a.body()) << "a new key after DELETE";
 }
 
+TEST_F(sim_fixture, AListenKeyLapsesByTheClockAtTheNextRequestNotAtTheNextTick) {
+    start(0.2, market::usdm, [](sim::server_config& c) { c.listen_key_validity = 250ms; }); // a tick every 5 s
+    client c(srv->port());
+    const std::string api = srv->api_key(0);
+    const auto first = c.request(http::verb::post, "/fapi/v1/listenKey", api).body();
+    std::this_thread::sleep_for(350ms);
+    const auto put = c.request(http::verb::put, "/fapi/v1/listenKey", api);
+    EXPECT_EQ(put.result(), http::status::bad_request) << put.body();
+    EXPECT_NE(put.body().find("-1125"), std::string::npos) << "the keepalive came after the key's validity";
+    const auto second = c.request(http::verb::post, "/fapi/v1/listenKey", api).body();
+    EXPECT_NE(second, first) << "POST after the lapse creates a new key";
+    EXPECT_EQ(c.request(http::verb::put, "/fapi/v1/listenKey", api).result(), http::status::ok);
+    std::this_thread::sleep_for(350ms);
+    const std::string lapsed = second.substr(14, second.size() - 16); // {"listenKey":"…"}
+    EXPECT_ANY_THROW(beast_ws_client(srv->port(), "/private/ws/" + lapsed)) << "a connect after the lapse is refused";
+    EXPECT_NE(listen_key(0), lapsed) << "the lapsed key is replaced, not revived";
+}
+
+TEST_F(sim_fixture, TheLegacyUsdmPathAcceptsAndThenSaysNothingWhilePingsGoOn) {
+    start(200, market::usdm, [](sim::server_config& c) { c.ping_interval = 150ms; });
+    const std::string key = listen_key();
+    beast_ws_client legacy(srv->port(), "/ws/" + key); // the handshake succeeds
+    beast_ws_client routed(srv->port(), "/private/ws/" + key);
+    for (int i = 0; i < 20; ++i) ASSERT_FALSE(routed.next(1000).empty()) << "the /private socket is served";
+    srv->expire_listen_key(0);
+    int pings = 0;
+    legacy.ws.control_callback([&](websocket::frame_type kind, beast::string_view) { pings += kind == websocket::frame_type::ping; });
+    EXPECT_TRUE(legacy.next(800).empty()) << "not one frame on the legacy path, not even listenKeyExpired";
+    EXPECT_GE(pings, 2) << "while the server's pings go on";
+    EXPECT_EQ(srv->current_stats().user_streams, 2u);
+}
+
 TEST_F(sim_fixture, UserStreamFramesAllParse) {
     start(300);
     const std::string key = listen_key();
@@ -274,7 +306,7 @@ TEST_F(sim_fixture, WsApiSignedRequestsSessionLogonAndUserDataStream) {
 
 TEST_F(sim_fixture, PingsAreSentAndASocketThatNeverPongsIsDropped) {
     start(100, market::usdm, [](sim::server_config& c) {
-        c.ping_interval = 100ms;
+        c.ping_interval = 150ms; // its pongs stay within the 10 messages a second
         c.pong_timeout = 400ms;
     });
     const std::string key = listen_key();
@@ -288,6 +320,73 @@ TEST_F(sim_fixture, PingsAreSentAndASocketThatNeverPongsIsDropped) {
     while (!silent.next(600).empty()) ASSERT_LT(++buffered, 5000) << "the silent socket was never dropped";
     EXPECT_FALSE(lively.next(1000).empty()) << "the socket that answers pings is still served";
     EXPECT_LT(buffered, got + 200) << "the silent socket was dropped";
+}
+
+TEST_F(sim_fixture, UnsolicitedPongsDoNotKeepASocketAlive) {
+    start(100, market::usdm, [](sim::server_config& c) {
+        c.ping_interval = 10s; // no ping within the test: no pong can echo one
+        c.pong_timeout = 500ms;
+    });
+    beast_ws_client w(srv->port(), "/private/ws/" + listen_key());
+    const auto t0 = std::chrono::steady_clock::now();
+    auto last_pong = t0;
+    int frames = 0;
+    while (!w.next(1000).empty()) {
+        ASSERT_LT(++frames, 5000) << "unsolicited pongs kept the socket alive";
+        if (std::chrono::steady_clock::now() - last_pong >= 150ms) { // ~7 messages a second: within the limit
+            w.pong("");
+            last_pong = std::chrono::steady_clock::now();
+        }
+    }
+    const auto lived = std::chrono::steady_clock::now() - t0;
+    EXPECT_GE(lived, 400ms);
+    EXPECT_LT(lived, 2500ms) << "dropped at the pong deadline, which the unsolicited pongs did not reset";
+    EXPECT_EQ(srv->current_stats().rate_limit_drops, 0u);
+}
+
+TEST_F(sim_fixture, MoreThanTenMessagesInASecondDropTheSocket) {
+    start(100);
+    const std::string key = listen_key();
+    beast_ws_client calm(srv->port(), "/private/ws/" + key);
+    beast_ws_client noisy(srv->port(), "/private/ws/" + key);
+    for (int i = 0; i < 5; ++i) calm.ping("c" + std::to_string(i));
+    for (int i = 0; i < 12; ++i) noisy.ping("n" + std::to_string(i)); // Binance: 10 a second
+    int buffered = 0;
+    while (!noisy.next(1000).empty()) ASSERT_LT(++buffered, 5000) << "the noisy socket was never dropped";
+    EXPECT_FALSE(calm.next(1000).empty()) << "five messages are within the limit";
+    EXPECT_EQ(srv->current_stats().rate_limit_drops, 1u);
+}
+
+TEST_F(sim_fixture, InvalidJsonGetsBinancesCode3ErrorAndADisconnect) {
+    start(100);
+    const std::string key = listen_key();
+    beast_ws_client good(srv->port(), "/private/ws/" + key);
+    beast_ws_client bad(srv->port(), "/private/ws/" + key);
+    good.send(R"({"method":"LIST_SUBSCRIPTIONS","id":1})"); // JSON: counted, not answered here
+    bad.send("not json");
+    std::string last;
+    int frames = 0;
+    for (std::string f; !(f = bad.next(1000)).empty();) {
+        last = f;
+        ASSERT_LT(++frames, 5000) << "the socket was never closed";
+    }
+    EXPECT_EQ(last, R"({"error":{"code":3,"msg":"Invalid JSON: expected value at line 1 column 1"}})");
+    EXPECT_FALSE(good.next(1000).empty()) << "a JSON message does not end the socket";
+    EXPECT_EQ(srv->current_stats().invalid_json_drops, 1u);
+}
+
+TEST_F(sim_fixture, AReaderTooSlowForTheStreamIsCutNotBufferedWithoutLimit) {
+    start(5000, market::usdm, [](sim::server_config& c) { c.max_send_queue_bytes = 64 * 1024; });
+    const std::string key = listen_key();
+    beast_ws_client slow(srv->port(), "/private/ws/" + key, 4096); // a small window, and it reads nothing
+    beast_ws_client reader(srv->port(), "/private/ws/" + key);
+    const auto until = std::chrono::steady_clock::now() + 15s;
+    while (srv->current_stats().slow_reader_drops == 0 && std::chrono::steady_clock::now() < until)
+        ASSERT_FALSE(reader.next(1000).empty()) << "the reader keeps up, so it keeps its socket";
+    EXPECT_EQ(srv->current_stats().slow_reader_drops, 1u) << "only the slow reader is cut";
+    int drained = 0; // what its window held, then the end
+    while (!slow.next(1000).empty()) ASSERT_LT(++drained, 100000);
+    EXPECT_FALSE(reader.next(1000).empty());
 }
 
 TEST_F(sim_fixture, ConnectionsEndAtTheirLifetime) {

@@ -41,7 +41,8 @@ struct client : sim::https_client {
         : sim::https_client(port, ca, host) {}
 };
 struct beast_ws_client : sim::wss_client {
-    beast_ws_client(std::uint16_t port, const std::string& target) : sim::wss_client(port, target, ca_dir + "/ca.pem") {}
+    beast_ws_client(std::uint16_t port, const std::string& target, int receive_buffer = 0)
+        : sim::wss_client(port, target, ca_dir + "/ca.pem", receive_buffer) {}
 };
 
 // Signed REST snapshots, parsed into the book (as-of = when the request left).

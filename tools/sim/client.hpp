@@ -75,8 +75,14 @@ struct wss_client {
     asio::io_context io;
     ssl::context ctx;
     websocket::stream<beast::ssl_stream<tcp::socket>> ws;
-    wss_client(std::uint16_t port, const std::string& target, const std::string& ca) : ctx(make_client_tls_context(ca)), ws(io, ctx) {
+    // receive_buffer > 0: SO_RCVBUF set before the connect (a small window, for a slow reader).
+    wss_client(std::uint16_t port, const std::string& target, const std::string& ca, int receive_buffer = 0)
+        : ctx(make_client_tls_context(ca)), ws(io, ctx) {
         verify_host(ws.next_layer(), "localhost");
+        if (receive_buffer > 0) {
+            ws.next_layer().next_layer().open(tcp::v4());
+            ws.next_layer().next_layer().set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+        }
         bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.next_layer().next_layer().async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), h); }, 5s);
         bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.next_layer().async_handshake(ssl::stream_base::client, h); }, 5s);
         bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.async_handshake("localhost", target, h); }, 5s);
@@ -84,6 +90,12 @@ struct wss_client {
     void send(const std::string& text) {
         ws.text(true);
         bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.async_write(asio::buffer(text), h); }, 5s);
+    }
+    void ping(const std::string& payload) {
+        bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.async_ping(websocket::ping_data(payload.data(), payload.size()), h); }, 5s);
+    }
+    void pong(const std::string& payload) { // unsolicited unless it echoes a ping
+        bounded(io, ws.next_layer().next_layer(), [&](auto h) { ws.async_pong(websocket::ping_data(payload.data(), payload.size()), h); }, 5s);
     }
     // Next frame, or empty after `ms` of silence (the socket is then closed: use it no more).
     std::string next(int ms) {

@@ -114,6 +114,15 @@ struct ws_client {
     std::chrono::steady_clock::time_point last_pong{};
     std::chrono::steady_clock::time_point next_ping{};
     std::mt19937_64 fault_rng;
+    std::size_t queued_bytes = 0; // the bytes in `out`
+    bool stalled = false;         // the stall fault: nothing is written any more
+    bool closing = false;         // a closing message is queued: nothing else is, and then it closes
+    // Payloads of the pings not yet echoed, oldest first (a pong may answer only the latest of
+    // several pings, RFC 6455 §5.5.3, so an echo also settles the older ones); bounded.
+    std::deque<std::string> unanswered_pings;
+    std::uint64_t pings_sent = 0;
+    std::chrono::steady_clock::time_point incoming_window{};
+    int incoming_in_window = 0;
 
     [[nodiscard]] const subscription* find(std::string_view key) const {
         for (const auto& s : subs)
@@ -223,9 +232,50 @@ struct server::impl {
     // The combined envelope names the stream by its listenKey (UNVERIFIED on /private: Binance's
     // JS SDK subscribes with the bare key as the stream name; spec §1.1).
     void push(ws_client& c, const std::string& frame, const std::string& key) {
+        if (c.stalled || c.closing) return; // never written: not kept either
         if (c.combined) c.out.push_back("{\"stream\":\"" + key + "\",\"data\":" + frame + "}");
         else c.out.push_back(frame);
+        c.queued_bytes += c.out.back().size();
+        if (c.queued_bytes > cfg.max_send_queue_bytes) { // a reader too slow for the stream: cut
+            ++st.slow_reader_drops;
+            cut(c);
+            return;
+        }
         c.wake.cancel();
+    }
+    // Ends a user-data socket at the TCP level now (no close frame, no close_notify).
+    static void cut(ws_client& c) {
+        boost::system::error_code ec;
+        beast::get_lowest_layer(c.ws).socket().close(ec);
+        c.closed = true;
+        c.out.clear();
+        c.queued_bytes = 0;
+        c.wake.cancel();
+    }
+    // One message from the client (a ping, a pong or a data message): past the limit, cut.
+    void count_incoming(ws_client& c) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - c.incoming_window >= std::chrono::seconds(1)) {
+            c.incoming_window = now;
+            c.incoming_in_window = 0;
+        }
+        if (++c.incoming_in_window > cfg.max_incoming_per_second && !c.closed) {
+            ++st.rate_limit_drops;
+            cut(c);
+        }
+    }
+    // A ping with a payload of its own (UNVERIFIED: what Binance puts in it; here a sequence
+    // number), remembered until a pong echoes it.
+    asio::awaitable<void> send_ping(std::shared_ptr<ws_client> c) {
+        std::string payload = std::to_string(++c->pings_sent);
+        c->unanswered_pings.push_back(payload);
+        if (c->unanswered_pings.size() > 16) c->unanswered_pings.pop_front();
+        co_await c->ws.async_ping(websocket::ping_data(payload.data(), payload.size()), use_awaitable);
+    }
+    // The key lapses by the wall clock: checked at every POST, PUT and connect, and on each
+    // scenario tick (so listenKeyExpired goes out even when nobody asks).
+    void lapse_if_due(account_slot& a) {
+        if (a.key_alive && std::chrono::steady_clock::now() >= a.key_expiry) expire(a);
     }
     void expire(account_slot& a) {
         if (!a.key_alive) return;
@@ -273,9 +323,7 @@ struct server::impl {
             if (next < std::chrono::steady_clock::now() - 1s) next = std::chrono::steady_clock::now(); // fell behind
             timer.expires_at(next);
             co_await timer.async_wait(use_awaitable);
-            const auto now = std::chrono::steady_clock::now();
-            for (auto& a : accounts)
-                if (a.key_alive && now >= a.key_expiry) expire(a);
+            for (auto& a : accounts) lapse_if_due(a);
             if (cfg.rate > 0 && !paused.load())
                 for (int i = 0; i < batch; ++i) {
                     if (cfg.max_operations > 0 && st.operations >= cfg.max_operations) break; // --ops N: done
@@ -411,6 +459,7 @@ struct server::impl {
             const auto who = authenticate(req);
             if (const auto* e = std::get_if<rest_error>(&who)) return error(*e, v);
             account_slot& a = accounts[static_cast<std::size_t>(std::get<int>(who))];
+            lapse_if_due(a);
             switch (req.method()) {
             case http::verb::post:
                 if (!a.key_alive) {
@@ -564,6 +613,10 @@ struct server::impl {
             c.combined = path == "/private/stream";
         } else if ((!usdm || cfg.testnet_legacy_paths) && path.rfind("/ws/", 0) == 0) {
             c.subs.push_back({std::string(path.substr(4)), {}});
+        } else if (usdm && (path.rfind("/ws", 0) == 0 || path.rfind("/stream", 0) == 0)) {
+            // The legacy unrouted entry points, decommissioned for user data on 2026-04-23: the
+            // handshake succeeds and then nothing comes, not even listenKeyExpired, while pings go
+            // on (spec §1.1, a third party's measurement): the failure is silence, not an error.
         } else {
             return rest_error{http::status::not_found, -1000, "Unknown stream path."};
         }
@@ -652,6 +705,7 @@ struct server::impl {
             const int a = key.empty() ? session.account : account_by_key(key, false);
             if (a < 0) return wsapi_error(id, {http::status::unauthorized, -2015, "Invalid API-key, IP, or permissions for action."});
             account_slot& acct = accounts[static_cast<std::size_t>(a)];
+            lapse_if_due(acct);
             if (method == "userDataStream.start") {
                 if (!acct.key_alive) {
                     acct.listen_key = random_token(rng, 64);
@@ -728,8 +782,10 @@ struct server::impl {
         auto err = route_stream(target, *c);
         for (std::size_t k = 0; !err && k < c->subs.size(); ++k) {
             account_slot* acct = nullptr;
-            for (auto& a : accounts)
+            for (auto& a : accounts) {
+                lapse_if_due(a);
                 if (a.key_alive && a.listen_key == c->subs[k].listen_key) acct = &a;
+            }
             // UNVERIFIED: what Binance does with one lapsed key among several; here the handshake fails.
             if (acct == nullptr) err = rest_error{http::status::bad_request, -1125, "This listenKey does not exist."};
             else accts.push_back(acct);
@@ -747,8 +803,18 @@ struct server::impl {
         t.idle_timeout = websocket::stream_base::none();
         t.keep_alive_pings = false;
         c->ws.set_option(t);
-        c->ws.control_callback([weak = std::weak_ptr<ws_client>(c)](websocket::frame_type kind, beast::string_view) {
-            if (auto cc = weak.lock(); cc && kind == websocket::frame_type::pong) cc->last_pong = std::chrono::steady_clock::now();
+        c->ws.control_callback([this, weak = std::weak_ptr<ws_client>(c)](websocket::frame_type kind, beast::string_view payload) {
+            auto cc = weak.lock();
+            if (!cc || kind == websocket::frame_type::close) return;
+            if (kind == websocket::frame_type::pong)
+                for (auto it = cc->unanswered_pings.begin(); it != cc->unanswered_pings.end(); ++it)
+                    if (*it == std::string_view(payload.data(), payload.size())) { // echoes one of ours
+                        cc->last_pong = std::chrono::steady_clock::now();
+                        cc->unanswered_pings.erase(cc->unanswered_pings.begin(), it + 1); // it and older ones
+                        return; // not counted: the ping_storm fault's pings would otherwise
+                                // push a well-behaved client over the limit (Binance pings every 3 min)
+                    }
+            count_incoming(*cc);
         });
         co_await c->ws.async_accept(req, use_awaitable);
         c->connected_at = c->last_pong = std::chrono::steady_clock::now();
@@ -757,7 +823,6 @@ struct server::impl {
         for (auto* acct : accts) acct->subscribers.push_back(c);
         ++st.user_streams;
         asio::co_spawn(io, reader(c), asio::detached);
-        bool stalled = false;
         bool half_open = false;
         try {
             for (;;) {
@@ -771,12 +836,16 @@ struct server::impl {
                     beast::get_lowest_layer(c->ws).close();
                     break;
                 }
-                if (!stalled && now >= c->next_ping) {
-                    co_await c->ws.async_ping({}, use_awaitable);
+                if (!c->stalled && now >= c->next_ping) {
+                    co_await send_ping(c);
                     c->next_ping = now + cfg.ping_interval;
                     continue;
                 }
-                if (c->out.empty() || stalled) {
+                if (c->out.empty() && c->closing) {
+                    co_await c->ws.async_close(websocket::close_code::policy_error, use_awaitable);
+                    break;
+                }
+                if (c->out.empty() || c->stalled) {
                     auto wake_at = std::min(c->next_ping, c->connected_at + cfg.connection_lifetime);
                     wake_at = std::min(wake_at, c->last_pong + cfg.pong_timeout);
                     c->wake.expires_at(wake_at);
@@ -786,6 +855,11 @@ struct server::impl {
                 }
                 std::string msg = std::move(c->out.front());
                 c->out.pop_front();
+                c->queued_bytes -= msg.size();
+                if (c->closing) { // the closing message (the queue holds nothing else): as it is
+                    co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
+                    continue;
+                }
                 if (half_open) continue; // swallowed: nothing closes, pings go on
                 c->ws.text(true);
                 if (cfg.on_write) cfg.on_write(event_time_of(msg), wall_ns()); // before any of its copies
@@ -817,8 +891,9 @@ struct server::impl {
                     c->closed = true;
                     continue;
                 case fault::stall: // no data, no pings from now on
-                    stalled = true;
-                    c->out.push_front(std::move(msg));
+                    c->stalled = true;
+                    c->out.clear();
+                    c->queued_bytes = 0;
                     continue;
                 case fault::gap: // this frame is silently not sent; the connection stays healthy
                     continue;
@@ -826,7 +901,7 @@ struct server::impl {
                     half_open = true;
                     continue;
                 case fault::ping_storm: // within Binance's limits: 4 pings, then the frame
-                    for (int i = 0; i < 4; ++i) co_await c->ws.async_ping({}, use_awaitable);
+                    for (int i = 0; i < 4; ++i) co_await send_ping(c);
                     break;
                 case fault::none: break;
                 }
@@ -902,9 +977,19 @@ struct server::impl {
     asio::awaitable<void> reader(std::shared_ptr<ws_client> c) {
         try {
             beast::flat_buffer buf;
-            for (;;) { // the user-data stream takes no messages; this notices the close
+            for (;;) { // the user-data stream takes no messages: each is counted, and checked as JSON
                 co_await c->ws.async_read(buf, use_awaitable);
+                count_incoming(*c);
+                const bool json = nlohmann::json::accept(beast::buffers_to_string(buf.data()));
                 buf.clear();
+                if (!json && !c->closed && !c->closing) { // Binance's answer, then the disconnect (spec §1.3)
+                    ++st.invalid_json_drops;
+                    c->out.clear();
+                    c->queued_bytes = 0;
+                    c->out.push_back(R"({"error":{"code":3,"msg":"Invalid JSON: expected value at line 1 column 1"}})");
+                    c->closing = true;
+                    c->wake.cancel();
+                }
             }
         } catch (const std::exception&) {
         }

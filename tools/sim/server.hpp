@@ -30,6 +30,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <functional>
@@ -82,6 +83,17 @@ struct server_config {
     std::chrono::milliseconds ping_interval = std::chrono::minutes(3);
     std::chrono::milliseconds pong_timeout = std::chrono::minutes(10);
     std::chrono::milliseconds connection_lifetime = std::chrono::hours(24);
+    // Only a pong that echoes the payload of a ping we sent resets the pong deadline (Binance,
+    // spec §1.3: "unsolicited pong frames are allowed, but will not prevent disconnection").
+    // Messages from the client (pings, unsolicited pongs, data; a pong that echoes one of our
+    // pings is not counted) beyond this many in one second drop the
+    // socket (spec §1.3: 10 a second); a data message that is not JSON gets Binance's code-3
+    // error and a disconnect.
+    int max_incoming_per_second = 10;
+    // Bytes waiting for one user-data socket beyond what its TCP send buffer took: a client that
+    // reads too slowly is disconnected once it passes this, never buffered without limit.
+    // (Binance's figure is UNVERIFIED; that a slow reader is cut is the venue's behaviour.)
+    std::size_t max_send_queue_bytes = std::size_t{4} << 20;
     // Stream faults, seeded per connection, each frame has fault_rate chance of one:
     // duplicate, malformed (an extra broken frame), split (continuation frames), oversized (an
     // extra 2 MiB frame), drop (TCP dies, no close frame, no close_notify), stall (no data, no
@@ -145,6 +157,9 @@ public:
         std::uint64_t user_streams = 0;     // user-data WebSocket connections accepted
         std::uint64_t rest_requests = 0;
         std::uint64_t faults = 0;
+        std::uint64_t slow_reader_drops = 0; // sockets cut for a send queue past max_send_queue_bytes
+        std::uint64_t rate_limit_drops = 0;  // sockets cut for more than max_incoming_per_second
+        std::uint64_t invalid_json_drops = 0; // sockets that sent a data message that is not JSON
     };
     [[nodiscard]] stats current_stats();
 
