@@ -146,6 +146,29 @@ TEST_F(feed_sim, snapshots_over_the_websocket_api_seed_the_book_too) {
     EXPECT_GE(f.health().snapshots, 2u);
 }
 
+// The venue's clock 30 s off the machine's, ahead and behind: the feed learns the offset from
+// /time, so no signed request (REST or WS-API) is refused with -1021 and nothing is lost.
+TEST_F(feed_sim, a_venue_clock_far_from_ours_costs_nothing) {
+    for (const auto source : {net::snapshot_source::rest, net::snapshot_source::wsapi})
+        for (const std::int64_t offset : {30'000, -30'000}) {
+            SCOPED_TRACE(offset);
+            start(300, market::usdm, [&](sim::server_config& c) { c.clock_offset = std::chrono::milliseconds(offset); });
+            auto cfg = feed_cfg();
+            cfg.snapshots = source;
+            cfg.session.audit_period_ms = 300; // signed snapshots all along
+            net::feed f(std::move(cfg));
+            f.start();
+            run_and_compare(f, 1.0);
+            const auto h = f.health();
+            EXPECT_GE(h.snapshots, 2u);
+            EXPECT_EQ(h.gaps, 0u);
+            EXPECT_EQ(h.drift, 0u) << "event times and snapshot times are on the venue's clock alike";
+            f.stop();
+            srv->stop();
+            srv.reset();
+        }
+}
+
 // Every fault kind of the simulator, each over several seeds: afterwards the book equals the
 // truth, and each fault that loses events shows up as a gap that was healed.
 class feed_fault_matrix : public feed_sim, public ::testing::WithParamInterface<const char*> {};

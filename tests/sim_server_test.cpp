@@ -85,6 +85,40 @@ TEST_F(sim_fixture, SignedRequestsFollowBinanceRules) {
     }
 }
 
+// The venue's clock is not the machine's: serverTime, E and T run 30 s ahead (then behind), and a
+// request stamped with the machine's clock is outside the recvWindow (or 1 s ahead) of it.
+TEST_F(sim_fixture, AServerClockOffsetMovesServerTimeAndEventTimesAndTheRecvWindow) {
+    for (const std::int64_t offset : {30'000, -30'000}) {
+        start(200, market::usdm, [&](sim::server_config& c) { c.clock_offset = std::chrono::milliseconds(offset); });
+        client c(srv->port());
+        const std::int64_t before = wall_ms();
+        const auto time = c.request(http::verb::get, "/fapi/v1/time");
+        const std::int64_t after = wall_ms();
+        const auto at = time.body().find("\"serverTime\":");
+        ASSERT_NE(at, std::string::npos) << time.body();
+        const std::int64_t server_time = std::stoll(time.body().substr(at + 13));
+        EXPECT_GE(server_time, before + offset);
+        EXPECT_LE(server_time, after + offset);
+
+        const std::string key = srv->api_key(0), secret = srv->api_secret(0);
+        const auto local = c.request(http::verb::get, signed_target("/fapi/v2/balance", secret, wall_ms()), key);
+        EXPECT_EQ(local.result(), http::status::bad_request) << local.body();
+        EXPECT_NE(local.body().find("\"code\":-1021"), std::string::npos) << local.body();
+        const auto synced = c.request(http::verb::get, signed_target("/fapi/v2/balance", secret, wall_ms() + offset), key);
+        EXPECT_EQ(synced.result(), http::status::ok) << "stamped with the venue's clock: " << synced.body();
+
+        beast_ws_client ws(srv->port(), "/private/ws/" + listen_key());
+        const std::string frame = ws.next(2000);
+        ASSERT_FALSE(frame.empty());
+        const auto e_at = frame.find("\"E\":");
+        ASSERT_NE(e_at, std::string::npos) << frame;
+        const std::int64_t e = std::stoll(frame.substr(e_at + 4));
+        EXPECT_NEAR(static_cast<double>(e - wall_ms()), static_cast<double>(offset), 2000.0) << frame;
+        srv->stop();
+        srv.reset();
+    }
+}
+
 TEST_F(sim_fixture, ListenKeyLifecycle) {
     start(0);
     client c(srv->port());

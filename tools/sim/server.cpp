@@ -34,7 +34,7 @@ using asio::use_awaitable;
 
 namespace {
 
-std::int64_t now_ms() {
+std::int64_t wall_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
@@ -184,7 +184,11 @@ struct server::impl {
         return fut.get();
     }
 
-    std::int64_t tick() { // strictly increasing event times, close to the wall clock
+    // The venue's clock: the wall clock plus server_config::clock_offset (serverTime, E, T, the
+    // recvWindow check and the weight minute all read it).
+    [[nodiscard]] std::int64_t now_ms() const { return wall_ms() + cfg.clock_offset.count(); }
+
+    std::int64_t tick() { // strictly increasing event times, close to the venue's clock
         last_t = std::max(last_t + 1, now_ms());
         return last_t;
     }

@@ -76,6 +76,10 @@ struct server_config {
     int weight_limit = 2400;           // per minute, per server (all clients are 127.0.0.1)
     std::string account0_api_key;      // empty: generated from the seed (64 alphanumerics)
     std::string account0_secret;
+    // The venue's clock runs this far ahead (negative: behind) of the machine's: serverTime, E and
+    // T carry it, and a signed request whose timestamp is 1 s ahead of it or older than its
+    // recvWindow gets -1021. A client must learn the offset from GET /fapi/v1/time.
+    std::chrono::milliseconds clock_offset{0};
     int ignored_429_before_ban = 5;    // 429s answered in a row before the 418 ban
     std::chrono::milliseconds ban_duration = std::chrono::minutes(2);
     // User-data sockets: Binance pings every 3 min and drops without a pong within 10 min, and
