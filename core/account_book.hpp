@@ -20,8 +20,9 @@
 // then in the snapshot already, or was overtaken by a change the stream lost in a gap. The
 // register's new stamp is then past the replaced T, so a replay of the replaced frame cannot
 // bring the old value back. (UNVERIFIED: that a REST/WS-API answer reflects every change pushed
-// before the request left; if Binance serves snapshots from a lagged copy, the next audit
-// snapshot corrects it.)
+// before the request left. For a venue that answers from a lagged copy the feed stamps each
+// snapshot's as-of time and request time that lag earlier — net::session_config::snapshot_lag_ms
+// — and the book's rules then hold as written; tests/feed_sim_test.cpp shows both cases.)
 //
 // Times: stream events use T (E when T is absent); snapshot rows use their updateTime
 // (UNVERIFIED: Binance does not document that REST updateTime is the time of the key's last

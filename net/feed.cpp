@@ -795,8 +795,11 @@ struct feed::impl {
             req.venue = cfg.venue;
             req.account = static_cast<std::uint16_t>(acct.index);
             req.snapshot_id = ++snapshot_seq;
-            req.as_of_ms = b.as_of_ms;
-            req.request_sent_ns = b.sent_ns;
+            // A venue that answers from a lagged copy (session_config::snapshot_lag_ms) describes
+            // the account as of that long before the request left, at the earliest.
+            const std::int64_t lag = cfg.session.snapshot_lag_ms;
+            req.as_of_ms = b.as_of_ms - lag;
+            req.request_sent_ns = b.sent_ns - lag * 1'000'000;
             req.recv_ns = wall_ns();
             if (cfg.recorder != nullptr) cfg.recorder->on_snapshot(req, b.wsapi, std::string_view(b.body.data(), n), target_mask);
             const auto r = b.wsapi ? snapshot_parser.parse_wsapi(b.body.data(), n, req, sink())

@@ -162,6 +162,11 @@ void session::want_connections(std::int64_t now_ms) noexcept {
 }
 
 void session::request_snapshot(std::int64_t now_ms, bool audit) noexcept {
+    if (!audit && !synced_ && now_ms < heal_not_before_ms_) { // a lagged answer could predate the resume
+        snapshot_ = pending::retry;
+        snapshot_at_ms_ = heal_not_before_ms_;
+        return;
+    }
     snapshot_ = pending::in_flight;
     snapshot_at_ms_ = now_ms + cfg_.request_timeout_ms;
     snapshot_gap_seq_ = gap_seq_;
@@ -269,7 +274,10 @@ session::actions session::on_opened(std::int64_t now_ms, int slot, std::uint64_t
     had_connection_ = true;
     // The first open connection after none ends the outage for the book too: a snapshot asked
     // for before this cannot heal (events between it and this connection are lost).
-    if (open_slots() == 1) status(stream_status_kind::resumed, "connected: stream resumed");
+    if (open_slots() == 1) {
+        status(stream_status_kind::resumed, "connected: stream resumed");
+        heal_not_before_ms_ = cfg_.snapshot_lag_ms > 0 ? now_ms + cfg_.snapshot_lag_ms + 5 : 0;
+    }
     else status(stream_status_kind::connected, "connected (second connection)");
     if (!cfg_.redundant && o.phase == slot_phase::open) {
         // Make-before-break: the replacement is open; keep both for the overlap, then close the old.

@@ -55,6 +55,12 @@ struct session_config {
     std::int64_t backoff_initial_ms = 250;
     std::int64_t backoff_max_ms = 30'000;
     std::int64_t audit_period_ms = 0;                 // a snapshot while live every so often; 0 = never
+    // How stale a venue snapshot may be (UNVERIFIED: Binance does not say whether REST and WS-API
+    // answers come from a lagged copy; 0 trusts them to be current). With a lag, a heal snapshot is
+    // asked for only this long (plus 5 ms for the clocks' granularity) after the stream resumed,
+    // and the feed stamps every snapshot as of this long before its request left, so the book's
+    // rules (absent means flat, a time-less register replaced) never act on a stale answer.
+    std::int64_t snapshot_lag_ms = 0;
     bool redundant = false;                           // two connections at all times
     std::uint64_t seed = 0x9e3779b97f4a7c15ULL;       // jitter
 };
@@ -213,6 +219,7 @@ private:
     std::int64_t snapshot_at_ms_ = 0;
     std::uint32_t snapshot_attempts_ = 0;
     std::uint64_t snapshot_gap_seq_ = 0; // gap_seq_ when the snapshot in flight was asked for
+    std::int64_t heal_not_before_ms_ = 0; // the last resume + snapshot_lag_ms: no heal is asked for earlier
     std::uint64_t gap_seq_ = 0;          // gaps begun so far (exact: two in one millisecond differ)
     std::int64_t next_audit_ms_ = 0;
     std::uint64_t next_open_id_ = 0;

@@ -422,6 +422,29 @@ TEST(session, audits_while_live_every_period) {
     EXPECT_LE(audits, 12);
 }
 
+// A venue whose snapshots may be 300 ms stale: the heal after a reconnection is asked for only
+// once the lag (plus 5 ms for the clocks' granularity) has passed since the stream resumed, so
+// every event the answer may predate is on the stream; audits while live are not held back.
+TEST(session, with_a_snapshot_lag_the_heal_waits_for_the_lag_after_the_resume) {
+    session_config cfg;
+    cfg.snapshot_lag_ms = 300;
+    session s(cfg);
+    auto a = copy(s.start(0));
+    a = copy(s.on_listen_key(10, true));
+    const auto open = *find(a, action_type::open_connection);
+    a = copy(s.on_opened(20, open.slot, open.id));
+    EXPECT_TRUE(has_status(a, stream_status_kind::resumed));
+    EXPECT_EQ(find(a, action_type::request_snapshot), nullptr) << "not before the lag has passed";
+    EXPECT_EQ(s.state(), session_state::syncing);
+    for (std::int64_t t = 21; t < 325; ++t) ASSERT_EQ(find(copy(s.tick(t)), action_type::request_snapshot), nullptr) << t;
+    a = copy(s.tick(325));
+    const auto* snap = find(a, action_type::request_snapshot);
+    ASSERT_NE(snap, nullptr) << "at resume + lag + 5 ms";
+    EXPECT_FALSE(snap->audit);
+    (void)s.on_snapshot(400, snap->id);
+    EXPECT_EQ(s.state(), session_state::live);
+}
+
 // ---- deterministic simulation ----------------------------------------------------------------
 //
 // A model venue: one listenKey (60 min validity, extended by POST and PUT, lapsing when not kept

@@ -119,6 +119,28 @@ TEST_F(sim_fixture, AServerClockOffsetMovesServerTimeAndEventTimesAndTheRecvWind
     }
 }
 
+// Snapshots from a lagged copy: right after two fills are streamed, the balance snapshot still
+// shows the account before them; once the lag has passed it shows them.
+TEST_F(sim_fixture, SnapshotsAreAnsweredFromALaggedCopyOlderThanTheStream) {
+    start(0, market::usdm, [](sim::server_config& c) { c.snapshot_lag = 400ms; });
+    client c(srv->port());
+    const std::string key = srv->api_key(0), secret = srv->api_secret(0);
+    const auto balance = [&] {
+        const auto r = c.request(http::verb::get, signed_target("/fapi/v2/balance", secret, wall_ms()), key);
+        EXPECT_EQ(r.result(), http::status::ok) << r.body();
+        return r.body();
+    };
+    beast_ws_client ws(srv->port(), "/private/ws/" + listen_key());
+    std::this_thread::sleep_for(500ms); // the set-up state is now older than the lag
+    const std::string before = balance();
+    srv->round_trip(0, "BTCUSDT");
+    const std::string streamed = ws.next(2000);
+    ASSERT_NE(streamed.find("\"e\":\""), std::string::npos) << "the fills are on the stream: " << streamed;
+    EXPECT_EQ(balance(), before) << "the snapshot predates what the stream already said";
+    std::this_thread::sleep_for(500ms);
+    EXPECT_NE(balance(), before) << "once the lag has passed the fills' fees show";
+}
+
 TEST_F(sim_fixture, ListenKeyLifecycle) {
     start(0);
     client c(srv->port());

@@ -533,4 +533,14 @@ std::string account_engine::truth_json() const {
     return out;
 }
 
+account_engine account_engine::state_copy() const {
+    account_engine c(opt_);
+    c.balances_ = balances_;
+    c.positions_ = positions_;
+    c.symbols_ = symbols_;
+    c.multi_assets_ = multi_assets_;
+    c.multi_assets_time_ = multi_assets_time_;
+    return c;
+}
+
 } // namespace acctsync::sim

@@ -68,6 +68,10 @@ public:
     // A symbol tradable on this account (v2 snapshots list every one, flat or not).
     void list_symbol(std::string_view symbol, std::uint32_t leverage = 20);
 
+    // A copy of the state without the trade log (what snapshots read): the server keeps these to
+    // answer snapshots from a lagged copy of the account (server_config::snapshot_lag).
+    [[nodiscard]] account_engine state_copy() const;
+
     // REST body of a snapshot kind, from the current state.
     [[nodiscard]] std::string rest_snapshot(snapshot_kind kind) const;
     // The truth in parse::book_json's shape (include_snapshot_only = false, skip_zero = true).

@@ -150,6 +150,13 @@ struct account_slot {
     std::chrono::steady_clock::time_point key_expiry{};
     bool key_alive = false;
     std::vector<std::weak_ptr<ws_client>> subscribers;
+    // The account after each change, oldest first, for snapshots served with a lag: the front
+    // is the newest copy at least snapshot_lag old (or the first one, before any is).
+    struct past_state {
+        std::chrono::steady_clock::time_point at;
+        std::shared_ptr<const account_engine> state;
+    };
+    std::deque<past_state> history;
 };
 
 struct server::impl {
@@ -220,12 +227,31 @@ struct server::impl {
             if (usdm) (void)a.engine->deposit("USDT", dec("100000"), t);
             else
                 for (const char* asset : {"BTC", "ETH", "ADA"}) (void)a.engine->deposit(asset, dec("100"), t);
+            remember(a);
             accounts.push_back(std::move(a));
         }
     }
 
     // ---- broadcasting ------------------------------------------------------------------------
+    // Snapshot answers with server_config::snapshot_lag: remember() after every change (and
+    // once at set-up), snapshot_state() reads the copy as of snapshot_lag ago.
+    void remember(account_slot& a) {
+        if (cfg.snapshot_lag.count() <= 0) return;
+        a.history.push_back({std::chrono::steady_clock::now(), std::make_shared<const account_engine>(a.engine->state_copy())});
+        forget(a);
+    }
+    void forget(account_slot& a) const {
+        const auto horizon = std::chrono::steady_clock::now() - cfg.snapshot_lag;
+        while (a.history.size() >= 2 && a.history[1].at <= horizon) a.history.pop_front();
+    }
+    const account_engine& snapshot_state(account_slot& a) const {
+        if (cfg.snapshot_lag.count() <= 0 || a.history.empty()) return *a.engine;
+        forget(a);
+        return *a.history.front().state;
+    }
+
     void publish(account_slot& a, const std::string& frame) {
+        remember(a);
         const std::string_view e = event_name(frame);
         for (auto& w : a.subscribers) {
             auto c = w.lock();
@@ -527,7 +553,7 @@ struct server::impl {
             if (const auto* e = std::get_if<rest_error>(&who)) return error(*e, v);
             account_slot& a = accounts[static_cast<std::size_t>(std::get<int>(who))];
             if (auto e = check_signed(a, query, req.body())) return error(*e, v);
-            return json(http::status::ok, a.engine->rest_snapshot(kind), v);
+            return json(http::status::ok, snapshot_state(a).rest_snapshot(kind), v);
         }
         return error({http::status::not_found, -1000, "Unknown path."}, v);
     }
@@ -740,7 +766,7 @@ struct server::impl {
                 return wsapi_error(id, {http::status::unauthorized, -2015, "Invalid API-key, IP, or permissions for action."});
             }
             if (auto e = timestamp_ok()) return wsapi_error(id, *e);
-            return wsapi_reply(id, 200, accounts[static_cast<std::size_t>(a)].engine->rest_snapshot(kind));
+            return wsapi_reply(id, 200, snapshot_state(accounts[static_cast<std::size_t>(a)]).rest_snapshot(kind));
         }
         return wsapi_error(id, {http::status::bad_request, -1000, "Unknown method."});
     }
@@ -1080,6 +1106,14 @@ void server::round_trip(int i, const std::string& symbol) {
             f.order_id = f.trade_id = impl_->next_id++;
             for (const auto& fr : a.engine->fill(f, impl_->tick())) impl_->publish(a, fr);
         }
+        return 0;
+    });
+}
+
+void server::set_leverage(int i, const std::string& symbol, std::uint32_t leverage) {
+    impl_->on_io([this, i, &symbol, leverage] {
+        auto& a = impl_->accounts.at(static_cast<std::size_t>(i));
+        for (const auto& fr : a.engine->set_leverage(symbol, leverage, impl_->tick())) impl_->publish(a, fr);
         return 0;
     });
 }

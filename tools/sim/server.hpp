@@ -80,6 +80,10 @@ struct server_config {
     // T carry it, and a signed request whose timestamp is 1 s ahead of it or older than its
     // recvWindow gets -1021. A client must learn the offset from GET /fapi/v1/time.
     std::chrono::milliseconds clock_offset{0};
+    // REST and WS-API snapshots are answered from the account as it was this long ago (0: as it
+    // is), so an answer can be older than events already streamed. (Whether Binance's are is
+    // UNVERIFIED; a mirror must not depend on it: net::session_config::snapshot_lag_ms.)
+    std::chrono::milliseconds snapshot_lag{0};
     int ignored_429_before_ban = 5;    // 429s answered in a row before the 418 ban
     std::chrono::milliseconds ban_duration = std::chrono::minutes(2);
     // User-data sockets: Binance pings every 3 min and drops without a pong within 10 min, and
@@ -153,6 +157,8 @@ public:
     // Opens and closes a one-way position in `symbol` on account i (two fills, pushed as usual):
     // a symbol traded and flat again, for tests of what a gap can hide.
     void round_trip(int account, const std::string& symbol);
+    // Sets account i's leverage on `symbol` (ACCOUNT_CONFIG_UPDATE pushed as usual).
+    void set_leverage(int account, const std::string& symbol, std::uint32_t leverage);
 
     struct stats {
         std::uint64_t frames_sent = 0;
