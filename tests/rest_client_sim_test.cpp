@@ -171,3 +171,47 @@ TEST_F(rest_fixture, server_errors_are_typed) {
     EXPECT_EQ(r.error.code, rest_errc::server_error) << "\"Service Unavailable.\" is a failure, not unknown";
     EXPECT_EQ(r.error.http_status, 503);
 }
+
+// Every REST fault shape of the bench reaches the caller as its own typed error (the 403 page and
+// the half body are not JSON; the cut answer is a transport error, not a parse of half a body).
+TEST_F(rest_fixture, every_rest_fault_shape_is_its_own_typed_error) {
+    struct expected {
+        const char* fault;
+        rest_errc code;
+        int http_status;
+    };
+    for (const expected& k : {expected{"rest_unknown", rest_errc::outcome_unknown, 503},
+                              expected{"rest_1001", rest_errc::server_error, 503},
+                              expected{"rest_1007", rest_errc::outcome_unknown, 408}, // -1007: execution status unknown
+                              expected{"rest_403", rest_errc::waf_blocked, 403},
+                              expected{"rest_ban", rest_errc::ip_banned, 418},
+                              expected{"rest_cut", rest_errc::transport, 0}}) {
+        SCOPED_TRACE(k.fault);
+        start(0, market::usdm, [&](sim::server_config& c) {
+            c.faults = {k.fault};
+            c.fault_rate = 1.0;
+        });
+        net::rest_client rest(tls, config());
+        const auto r = rest.snapshot(snapshot_kind::account_v2);
+        EXPECT_EQ(r.error.code, k.code) << net::to_string(r.error.code) << ": " << r.error.message;
+        if (k.http_status != 0) {
+            EXPECT_EQ(r.error.http_status, k.http_status);
+        }
+        EXPECT_FALSE(r.error.message.empty());
+        srv->stop();
+        srv.reset();
+    }
+    // Half a JSON body with a success status: /time says so itself; a snapshot's body is handed
+    // over as it came and the parser types it.
+    start(0, market::usdm, [](sim::server_config& c) {
+        c.faults = {"rest_invalid_json"};
+        c.fault_rate = 1.0;
+    });
+    net::rest_client rest(tls, config());
+    const auto t = rest.sync_time();
+    EXPECT_EQ(t.error.code, rest_errc::bad_response) << t.error.message;
+    const auto r = rest.snapshot(snapshot_kind::account_v2);
+    ASSERT_TRUE(r.error.ok());
+    const auto parsed = test::parse_snapshot(r.body, snapshot_kind::account_v2);
+    EXPECT_FALSE(parsed.result.ok()) << "half an account body is not an account";
+}

@@ -3,6 +3,7 @@
 // streams (paths, envelope, allow-list semantics), and truth == a mirror built from a REST
 // snapshot plus the stream. Every wait is bounded.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <map>
 
@@ -560,6 +561,90 @@ TEST_F(sim_fixture, RestFaultsAreBinanceShapedErrors) {
     }
     EXPECT_TRUE(seen.count(503) && seen.count(429) && seen.count(418) && seen.count(400)) << "5xx, 429, 418 and -1021 all fired";
     EXPECT_TRUE(slow) << "a slow but successful answer";
+}
+
+// Each REST failure Binance documents, in its shape on the wire (fault_rate 1: every request).
+TEST_F(sim_fixture, EachRestFaultKindHasBinancesShape) {
+    struct shape {
+        const char* fault;
+        unsigned status;
+        const char* in_body;
+        bool retry_after;
+    };
+    for (const shape& k : {shape{"rest_unknown", 503, "\"code\":-1000,\"msg\":\"Unknown error, please check your request", false},
+                           shape{"rest_1001", 503, "\"code\":-1001,\"msg\":\"Internal error;", false},
+                           shape{"rest_1007", 408, "\"code\":-1007,", false},
+                           shape{"rest_403", 403, "<html>", false},
+                           shape{"rest_ban", 418, "IP banned until", false},
+                           shape{"rest_429", 429, "\"code\":-1003", true}}) {
+        SCOPED_TRACE(k.fault);
+        start(0, market::usdm, [&](sim::server_config& c) {
+            c.faults = {k.fault};
+            c.fault_rate = 1;
+        });
+        client c(srv->port());
+        const auto r = c.request(http::verb::get, "/fapi/v1/time");
+        EXPECT_EQ(static_cast<unsigned>(r.result_int()), k.status);
+        EXPECT_NE(r.body().find(k.in_body), std::string::npos) << r.body();
+        EXPECT_EQ(!r[http::field::retry_after].empty(), k.retry_after);
+        srv->stop();
+        srv.reset();
+    }
+    { // a complete answer whose JSON is cut in half
+        start(0, market::usdm, [](sim::server_config& c) { c.faults = {"rest_invalid_json"}; c.fault_rate = 1; });
+        client c(srv->port());
+        const auto r = c.request(http::verb::get, "/fapi/v1/time");
+        EXPECT_EQ(r.result(), http::status::ok);
+        EXPECT_FALSE(nlohmann::json::accept(r.body())) << r.body();
+        EXPECT_EQ(r.body().rfind("{\"serverTime\":", 0), 0u) << r.body();
+        srv->stop();
+        srv.reset();
+    }
+    { // the headers and half the body, then the connection dies: no complete answer to read
+        start(0, market::usdm, [](sim::server_config& c) { c.faults = {"rest_cut"}; c.fault_rate = 1; });
+        client c(srv->port());
+        EXPECT_ANY_THROW((void)c.request(http::verb::get, "/fapi/v1/time"));
+        srv->stop();
+        srv.reset();
+    }
+    for (const char* f : {"ws_429", "ws_503"}) { // the stream's handshake refused
+        SCOPED_TRACE(f);
+        start(0, market::usdm, [&](sim::server_config& c) { c.faults = {f}; c.fault_rate = 1; });
+        const std::string key = listen_key();
+        EXPECT_ANY_THROW(beast_ws_client(srv->port(), "/private/ws/" + key));
+        EXPECT_EQ(srv->current_stats().user_streams, 0u);
+        EXPECT_GE(srv->current_stats().faults, 1u);
+        srv->stop();
+        srv.reset();
+    }
+}
+
+// "Unknown error" is not a failure: the request was carried out, only its answer was lost. A
+// DELETE answered 503 has still deleted the key (the next keepalive gets -1125).
+TEST_F(sim_fixture, AnUnknownErrorAnswerMeansTheRequestMayHaveTakenEffect) {
+    start(0, market::usdm, [](sim::server_config& c) { c.faults = {"rest_unknown"}; c.fault_rate = 0.5; c.seed = 11; });
+    client c(srv->port());
+    const std::string api = srv->api_key(0);
+    const auto until_answered = [&](http::verb verb) { // the first answer that is not the fault (bounded)
+        for (int i = 0; i < 64; ++i) {
+            auto r = c.request(verb, "/fapi/v1/listenKey", api);
+            if (r.result() != http::status::service_unavailable) return r;
+        }
+        ADD_FAILURE() << "64 faults in a row";
+        return http::response<http::string_body>{};
+    };
+    bool deleted_under_503 = false;
+    for (int round = 0; round < 32 && !deleted_under_503; ++round) {
+        ASSERT_EQ(until_answered(http::verb::post).result(), http::status::ok); // a live key
+        const auto del = c.request(http::verb::delete_, "/fapi/v1/listenKey", api);
+        if (del.result() != http::status::service_unavailable) continue; // deleted and said so: again
+        EXPECT_NE(del.body().find("Unknown error"), std::string::npos) << del.body();
+        const auto put = until_answered(http::verb::put);
+        EXPECT_EQ(put.result(), http::status::bad_request) << put.body();
+        EXPECT_NE(put.body().find("-1125"), std::string::npos) << "the DELETE answered 503 was carried out: " << put.body();
+        deleted_under_503 = true;
+    }
+    EXPECT_TRUE(deleted_under_503);
 }
 
 TEST_F(sim_fixture, RefusedReconnectsAndDeletedKeys) {

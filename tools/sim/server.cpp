@@ -1,6 +1,7 @@
 // acctsync/tools/sim/server.cpp — see server.hpp.
 #include "tools/sim/server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <csignal>
@@ -11,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -589,16 +591,31 @@ struct server::impl {
                     else co_await user_stream(std::move(stream), std::move(req));
                     co_return;
                 }
-                std::chrono::milliseconds delay{0};
-                std::optional<response> faulted = rest_fault(req, delay);
+                rest_fault_plan plan;
+                std::optional<response> faulted = rest_fault(req, plan);
+                if (faulted && plan.execute) (void)handle_rest(req); // done, but the answer is lost
                 response res = faulted ? std::move(*faulted) : handle_rest(req);
-                if (delay.count() > 0) { // slow REST
+                if (plan.delay.count() > 0) { // slow REST
                     asio::steady_timer wait(io);
-                    wait.expires_after(delay);
+                    wait.expires_after(plan.delay);
                     co_await wait.async_wait(use_awaitable);
+                }
+                if (plan.garble == rest_fault_plan::invalid_json) { // complete HTTP, half a JSON body
+                    res.body().resize(res.body().size() / 2);
+                    res.prepare_payload();
                 }
                 const bool keep = req.keep_alive();
                 res.keep_alive(keep);
+                if (plan.garble == rest_fault_plan::cut_body) { // the headers and half the body, then TCP dies
+                    res.prepare_payload();
+                    std::ostringstream head;
+                    head << res.base();
+                    std::string wire = head.str();
+                    wire.append(res.body(), 0, res.body().size() / 2);
+                    co_await asio::async_write(stream, asio::buffer(wire), use_awaitable);
+                    beast::get_lowest_layer(stream).socket().close();
+                    co_return;
+                }
                 co_await http::async_write(stream, res, use_awaitable);
                 if (!keep) break;
             }
@@ -825,6 +842,10 @@ struct server::impl {
             co_await http::async_write(c->ws.next_layer(), res, use_awaitable);
             co_return;
         }
+        if (auto refused = handshake_fault(req.version())) {
+            co_await http::async_write(c->ws.next_layer(), *refused, use_awaitable);
+            co_return;
+        }
         beast::get_lowest_layer(c->ws).expires_never();
         // Pings and the pong deadline are ours (Binance: ping every 3 min, drop without a pong
         // within 10 min), so Beast's own keep-alive is off.
@@ -943,9 +964,20 @@ struct server::impl {
         c->closed = true;
     }
 
-    // REST faults, drawn per request: slow_rest (a delay), rest_5xx (503), rest_429, rest_418
-    // (with Retry-After), skew (the server's clock runs ahead: signed requests get -1021).
-    std::optional<response> rest_fault(const http::request<http::string_body>& req, std::chrono::milliseconds& delay) {
+    // REST faults, drawn per request (spec §3.3, §3.4): slow_rest (a delay), rest_5xx (503
+    // "Service Unavailable.": not done), rest_429, rest_418 (with Retry-After), rest_ban (418
+    // without it), skew (the server's clock runs ahead: signed requests get -1021), rest_unknown
+    // (503 "Unknown error…": the request WAS done — the outcome is unknown to the client),
+    // rest_1001 (503 -1001: not done), rest_1007 (408 -1007, "execution status unknown": done;
+    // UNVERIFIED that Binance pairs them), rest_403 (a WAF's HTML page), rest_cut (the answer's
+    // headers and half its body, then the TCP connection dies), rest_invalid_json (200 and half
+    // a JSON body, Content-Length matching).
+    struct rest_fault_plan {
+        std::chrono::milliseconds delay{0};
+        bool execute = false; // the request takes effect though the answer says otherwise
+        enum { none, cut_body, invalid_json } garble = none;
+    };
+    std::optional<response> rest_fault(const http::request<http::string_body>& req, rest_fault_plan& plan) {
         if (cfg.faults.empty() || cfg.fault_rate <= 0) return std::nullopt;
         const std::string_view target(req.target().data(), req.target().size());
         if (target.rfind("/admin/", 0) == 0) return std::nullopt;
@@ -955,20 +987,63 @@ struct server::impl {
         const unsigned v = req.version();
         ++st.faults;
         if (f == "slow_rest") {
-            delay = cfg.slow_rest_delay;
+            plan.delay = cfg.slow_rest_delay;
             return std::nullopt;
         }
+        if (f == "rest_cut" || f == "rest_invalid_json") {
+            plan.garble = f == "rest_cut" ? rest_fault_plan::cut_body : rest_fault_plan::invalid_json;
+            return std::nullopt; // the real answer, garbled on the way out
+        }
         if (f == "rest_5xx") return error({http::status::service_unavailable, -1000, "Service Unavailable."}, v);
+        if (f == "rest_unknown") {
+            plan.execute = true;
+            return error({http::status::service_unavailable, -1000, "Unknown error, please check your request or try again later."}, v);
+        }
+        if (f == "rest_1001")
+            return error({http::status::service_unavailable, -1001, "Internal error; unable to process your request. Please try again."}, v);
+        if (f == "rest_1007") {
+            plan.execute = true;
+            return error({http::status::request_timeout, -1007,
+                          "Timeout waiting for response from backend server. Send status unknown; execution status unknown."}, v);
+        }
+        if (f == "rest_403") {
+            response r{http::status::forbidden, v};
+            r.set(http::field::content_type, "text/html");
+            r.body() = "<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1></body></html>";
+            r.prepare_payload();
+            return r;
+        }
         if (f == "rest_429" || f == "rest_418") {
             auto r = error({f == "rest_429" ? http::status::too_many_requests : http::status{418}, -1003,
                             "Too many requests."}, v);
             r.set(http::field::retry_after, "1");
             return r;
         }
+        if (f == "rest_ban")
+            return error({http::status{418}, -1003,
+                          "Way too many requests; IP banned until " + std::to_string(now_ms() + 2000) +
+                              ". Please use the websocket for live updates to avoid bans."}, v);
         if (f == "skew" && target.find("timestamp=") != std::string_view::npos)
             return error({http::status::bad_request, -1021, "Timestamp for this request was 1000ms ahead of the server's time."}, v);
         --st.faults; // not a REST fault
         return std::nullopt;
+    }
+
+    // Handshake faults, drawn per user-data connect: ws_429 (429 with Retry-After) and ws_503.
+    std::optional<response> handshake_fault(unsigned v) {
+        if (cfg.faults.empty() || cfg.fault_rate <= 0) return std::nullopt;
+        const bool has429 = std::find(cfg.faults.begin(), cfg.faults.end(), "ws_429") != cfg.faults.end();
+        const bool has503 = std::find(cfg.faults.begin(), cfg.faults.end(), "ws_503") != cfg.faults.end();
+        if (!has429 && !has503) return std::nullopt;
+        std::uniform_real_distribution<double> u(0, 1);
+        if (u(rest_rng) >= cfg.fault_rate) return std::nullopt;
+        ++st.faults;
+        if (has429 && (!has503 || rest_rng() % 2 == 0)) {
+            auto r = error({http::status::too_many_requests, -1003, "Too many requests."}, v);
+            r.set(http::field::retry_after, "1");
+            return r;
+        }
+        return error({http::status::service_unavailable, -1000, "Service Unavailable."}, v);
     }
 
     enum class fault { none, duplicate, malformed, split, oversized, drop, stall, ping_storm, gap, half_open };

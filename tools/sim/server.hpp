@@ -46,7 +46,8 @@ namespace acctsync::sim {
 // server refuses any other name at construction (std::invalid_argument).
 inline constexpr std::string_view fault_kinds[] = {
     "duplicate", "malformed", "split", "oversized", "drop", "stall", "expire", "refuse", "key_deleted", "ping_storm",
-    "gap", "half_open", "slow_rest", "rest_5xx", "rest_429", "rest_418", "skew"};
+    "gap", "half_open", "slow_rest", "rest_5xx", "rest_429", "rest_418", "skew", "rest_unknown", "rest_1001",
+    "rest_1007", "rest_403", "rest_cut", "rest_invalid_json", "rest_ban", "ws_429", "ws_503"};
 inline constexpr std::string_view scenarios[] = {"mixed", "fills", "funding", "transfers"};
 
 // "a,b,c" → {"a","b","c"} (fault lists on command lines and in tests; an empty item stays).
@@ -108,7 +109,9 @@ struct server_config {
     // pings), expire (listenKeyExpired), gap (one frame silently not sent: the connection stays
     // healthy), half_open (pings and pongs go on, no event is delivered any more). Only a
     // snapshot comparison (the feed's audit) notices the last two.
-    // REST faults, per request: slow_rest, rest_5xx, rest_429, rest_418, skew. Connection faults:
+    // REST faults, per request: slow_rest, rest_5xx, rest_429, rest_418, skew, rest_unknown,
+    // rest_1001, rest_1007, rest_403, rest_cut, rest_invalid_json, rest_ban (see rest_fault in
+    // server.cpp); handshake faults, per connect: ws_429, ws_503. Connection faults:
     // refuse (drop and refuse reconnects for refuse_duration), key_deleted, ping_storm.
     std::vector<std::string> faults;
     double fault_rate = 0;
