@@ -287,7 +287,8 @@ INSTANTIATE_TEST_SUITE_P(every_fault, feed_fault_matrix,
                                            "rest_418", "skew", "gap", "half_open", "drop+expire+duplicate+split",
                                            "gap+half_open+drop+rest_5xx",
                                            "malformed+stall+rest_5xx+skew", "refuse+key_deleted+oversized+slow_rest",
-                                           "rest_unknown+rest_1001+rest_1007+rest_403+rest_cut+rest_invalid_json+rest_ban+ws_429+ws_503"),
+                                           "rest_unknown+rest_1001+rest_1007+rest_403+rest_cut+rest_invalid_json+rest_ban+ws_429+ws_503",
+                                           "reset+header_cut+duplicate"),
                          [](const auto& info) {
                              std::string n = info.param;
                              for (auto& ch : n)

@@ -647,6 +647,41 @@ TEST_F(sim_fixture, AnUnknownErrorAnswerMeansTheRequestMayHaveTakenEffect) {
     EXPECT_TRUE(deleted_under_503);
 }
 
+// Transport cuts seen by Beast: a reset in the middle of a frame, and a frame header cut after
+// its first byte. Each ends the read with an error at once (not a wait for a timeout), and the
+// half frame is never handed over as a message.
+TEST_F(sim_fixture, TransportCutsEndTheReadWithAnErrorNotAMessage) {
+    for (const char* f : {"reset", "header_cut"}) {
+        SCOPED_TRACE(f);
+        start(200, market::usdm, [&](sim::server_config& c) {
+            c.faults = {f};
+            c.fault_rate = 1;
+        });
+        beast_ws_client ws(srv->port(), "/private/ws/" + listen_key());
+        boost::system::error_code got;
+        bool timed_out = false;
+        int messages = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < 8 && !got && !timed_out; ++i) {
+            beast::flat_buffer buf;
+            try {
+                sim::bounded(ws.io, ws.ws.next_layer().next_layer(), [&](auto h) { ws.ws.async_read(buf, h); }, 3s);
+                ++messages;
+            } catch (const beast::system_error& e) {
+                got = e.code();
+            } catch (const std::runtime_error&) {
+                timed_out = true;
+            }
+        }
+        EXPECT_FALSE(timed_out);
+        EXPECT_TRUE(got.failed());
+        EXPECT_EQ(messages, 0) << "the cut message must not arrive";
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+        srv->stop();
+        srv.reset();
+    }
+}
+
 TEST_F(sim_fixture, RefusedReconnectsAndDeletedKeys) {
     start(200, market::usdm, [](sim::server_config& c) {
         c.faults = {"refuse"};

@@ -941,6 +941,23 @@ struct server::impl {
                     beast::get_lowest_layer(c->ws).close();
                     c->closed = true;
                     continue;
+                case fault::reset: // dies mid-message with a TCP reset (SO_LINGER 0): RST, not FIN
+                    co_await c->ws.async_write_some(false, asio::buffer(msg.data(), msg.size() / 2), use_awaitable);
+                    {
+                        boost::system::error_code ec;
+                        auto& sock = beast::get_lowest_layer(c->ws).socket();
+                        sock.set_option(asio::socket_base::linger(true, 0), ec);
+                        sock.close(ec);
+                    }
+                    c->closed = true;
+                    continue;
+                case fault::header_cut: { // the first byte of a frame header (FIN+text), then the TCP goes
+                    static constexpr char fin_text = '\x81';
+                    co_await asio::async_write(c->ws.next_layer(), asio::buffer(&fin_text, 1), use_awaitable);
+                    beast::get_lowest_layer(c->ws).close();
+                    c->closed = true;
+                    continue;
+                }
                 case fault::stall: // no data, no pings from now on
                     c->stalled = true;
                     c->out.clear();
@@ -1046,7 +1063,7 @@ struct server::impl {
         return error({http::status::service_unavailable, -1000, "Service Unavailable."}, v);
     }
 
-    enum class fault { none, duplicate, malformed, split, oversized, drop, stall, ping_storm, gap, half_open };
+    enum class fault { none, duplicate, malformed, split, oversized, drop, reset, header_cut, stall, ping_storm, gap, half_open };
     fault pick_fault(ws_client& c) {
         if (cfg.faults.empty() || cfg.fault_rate <= 0) return fault::none;
         std::uniform_real_distribution<double> u(0, 1);
@@ -1058,6 +1075,8 @@ struct server::impl {
         if (f == "split") return fault::split;
         if (f == "oversized") return fault::oversized;
         if (f == "drop") return fault::drop;
+        if (f == "reset") return fault::reset;
+        if (f == "header_cut") return fault::header_cut;
         if (f == "stall") return fault::stall;
         if (f == "gap") return fault::gap;
         if (f == "half_open") return fault::half_open;

@@ -47,7 +47,7 @@ namespace acctsync::sim {
 inline constexpr std::string_view fault_kinds[] = {
     "duplicate", "malformed", "split", "oversized", "drop", "stall", "expire", "refuse", "key_deleted", "ping_storm",
     "gap", "half_open", "slow_rest", "rest_5xx", "rest_429", "rest_418", "skew", "rest_unknown", "rest_1001",
-    "rest_1007", "rest_403", "rest_cut", "rest_invalid_json", "rest_ban", "ws_429", "ws_503"};
+    "rest_1007", "rest_403", "rest_cut", "rest_invalid_json", "rest_ban", "ws_429", "ws_503", "reset", "header_cut"};
 inline constexpr std::string_view scenarios[] = {"mixed", "fills", "funding", "transfers"};
 
 // "a,b,c" → {"a","b","c"} (fault lists on command lines and in tests; an empty item stays).
@@ -105,7 +105,8 @@ struct server_config {
     std::size_t max_send_queue_bytes = std::size_t{4} << 20;
     // Stream faults, seeded per connection, each frame has fault_rate chance of one:
     // duplicate, malformed (an extra broken frame), split (continuation frames), oversized (an
-    // extra 2 MiB frame), drop (TCP dies, no close frame, no close_notify), stall (no data, no
+    // extra 2 MiB frame), drop (TCP dies, no close frame, no close_notify), reset (half a frame,
+    // then a TCP reset), header_cut (one byte of a frame header, then the TCP goes), stall (no data, no
     // pings), expire (listenKeyExpired), gap (one frame silently not sent: the connection stays
     // healthy), half_open (pings and pongs go on, no event is delivered any more). Only a
     // snapshot comparison (the feed's audit) notices the last two.
