@@ -187,6 +187,8 @@ struct feed::impl {
         if (auto u = parse_ws_url(c.ws_url)) stream_base = *u;
         else throw std::invalid_argument("feed: bad ws_url " + c.ws_url);
         if (c.consumers < 1 || c.consumers > 64) throw std::invalid_argument("feed: 1..64 consumers");
+        if (c.session.snapshot_lag_ms < 0 || c.session.snapshot_lag_ms > 60'000)
+            throw std::invalid_argument("feed: session.snapshot_lag_ms must be in [0, 60000]");
         if (n_accounts > max_accounts) throw std::invalid_argument("feed: at most 16 accounts");
         if (c.shared_connection && c.ws_shared_path.find("{keys}") == std::string::npos)
             throw std::invalid_argument("feed: ws_shared_path needs {keys}");
