@@ -131,6 +131,9 @@ wsapi_reply wsapi_client::call(std::string_view method, wsapi_params params, boo
         }
         const std::string id = std::to_string(next_id_++);
         r = exchange(id, build(method, id, params, is_signed, key_only));
+        // -2015 on a logged-on connection: Binance revokes the session with it (spec §4, often
+        // with "id": null). This call fails; the next one connects and logs on afresh.
+        if (r.error.binance_code == -2015 && logged_on_) close();
         if (r.error.code == rest_errc::rate_limited || r.error.code == rest_errc::ip_banned) {
             const std::int64_t fallback = r.error.code == rest_errc::rate_limited ? 60000 - now % 60000 : cfg_.ban_default.count();
             backoff_until_ms_ = r.error.retry_after_ms > now ? r.error.retry_after_ms : now + fallback;

@@ -269,6 +269,9 @@ TEST_P(feed_fault_matrix, the_book_equals_the_truth_after_the_fault) {
             c.ban_duration = 1s;
         });
         auto cfg = feed_cfg();
+        // WS-API faults need the WS-API as the snapshot source.
+        for (const auto& k : faults)
+            if (k.rfind("wsapi_", 0) == 0) cfg.snapshots = net::snapshot_source::wsapi;
         // Audits every 300 ms: the only way to notice `gap` and `half_open`; healed within one.
         cfg.session.audit_period_ms = 300;
         cfg.drift_grace_ms = 100;
@@ -294,7 +297,8 @@ INSTANTIATE_TEST_SUITE_P(every_fault, feed_fault_matrix,
                                            "gap+half_open+drop+rest_5xx",
                                            "malformed+stall+rest_5xx+skew", "refuse+key_deleted+oversized+slow_rest",
                                            "rest_unknown+rest_1001+rest_1007+rest_403+rest_cut+rest_invalid_json+rest_ban+ws_429+ws_503",
-                                           "reset+header_cut+duplicate"),
+                                           "reset+header_cut+duplicate", "tls_cut+close_open+close_notify",
+                                           "wsapi_revoked+wsapi_drop+wsapi_slow+gap"),
                          [](const auto& info) {
                              std::string n = info.param;
                              for (auto& ch : n)

@@ -3,6 +3,8 @@
 // streams (paths, envelope, allow-list semantics), and truth == a mirror built from a REST
 // snapshot plus the stream. Every wait is bounded.
 #include <gtest/gtest.h>
+
+#include <array>
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -651,7 +653,7 @@ TEST_F(sim_fixture, AnUnknownErrorAnswerMeansTheRequestMayHaveTakenEffect) {
 // its first byte. Each ends the read with an error at once (not a wait for a timeout), and the
 // half frame is never handed over as a message.
 TEST_F(sim_fixture, TransportCutsEndTheReadWithAnErrorNotAMessage) {
-    for (const char* f : {"reset", "header_cut"}) {
+    for (const char* f : {"reset", "header_cut", "tls_cut", "close_notify"}) {
         SCOPED_TRACE(f);
         start(200, market::usdm, [&](sim::server_config& c) {
             c.faults = {f};
@@ -677,6 +679,67 @@ TEST_F(sim_fixture, TransportCutsEndTheReadWithAnErrorNotAMessage) {
         EXPECT_TRUE(got.failed());
         EXPECT_EQ(messages, 0) << "the cut message must not arrive";
         EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+        srv->stop();
+        srv.reset();
+    }
+}
+
+// close_open: a close frame (1001), and then the server neither reads nor closes: read below the
+// WebSocket layer (Asio's TLS stream), the close frame's bytes arrive and then nothing — no EOF,
+// no close_notify — until the venue's pong deadline ends the socket.
+TEST_F(sim_fixture, ACloseFrameWithTheTcpLeftOpenLeavesTheClientToEndIt) {
+    start(200, market::usdm, [](sim::server_config& c) {
+        c.faults = {"close_open"};
+        c.fault_rate = 1;
+        c.pong_timeout = 2s;
+    });
+    beast_ws_client ws(srv->port(), "/private/ws/" + listen_key());
+    auto& tls = ws.ws.next_layer();
+    auto& sock = tls.next_layer();
+    std::array<unsigned char, 4> frame{};
+    sim::bounded(ws.io, sock, [&](auto h) { asio::async_read(tls, asio::buffer(frame), h); }, 3s);
+    EXPECT_EQ(frame, (std::array<unsigned char, 4>{0x88, 0x02, 0x03, 0xe9})) << "a close frame, code 1001";
+    // Nothing more, until the pong deadline (2 s after the connect, no pong was ever read) ends
+    // the socket: an end, and not before a second has passed since the close frame.
+    const auto after_close = std::chrono::steady_clock::now();
+    std::array<char, 64> more{};
+    EXPECT_THROW(sim::bounded(ws.io, sock, [&](auto h) { tls.async_read_some(asio::buffer(more), h); }, 4000ms),
+                 beast::system_error);
+    EXPECT_GE(std::chrono::steady_clock::now() - after_close, 1000ms) << "the connection must stay open after the close frame";
+}
+
+// WS-API faults seen with Beast: "id": null and -2015 in place of the answer; the connection
+// cut with the request unanswered; an answer after slow_rest_delay with its id.
+TEST_F(sim_fixture, WsApiFaultsRevokeDropAndDelayTheAnswer) {
+    const std::string ping = R"({"id":"7","method":"session.status","params":{}})";
+    for (const char* f : {"wsapi_revoked", "wsapi_drop", "wsapi_slow"}) {
+        SCOPED_TRACE(f);
+        start(0, market::usdm, [&](sim::server_config& c) {
+            c.faults = {f};
+            c.fault_rate = 1;
+            c.slow_rest_delay = 400ms;
+        });
+        beast_ws_client api(srv->port(), "/ws-fapi/v1");
+        const auto t0 = std::chrono::steady_clock::now();
+        api.send(ping);
+        std::string answer;
+        bool failed = false;
+        try {
+            answer = api.next(3000);
+        } catch (const std::exception&) {
+            failed = true;
+        }
+        const auto waited = std::chrono::steady_clock::now() - t0;
+        if (std::string_view(f) == "wsapi_revoked") {
+            EXPECT_NE(answer.find(R"("id":null)"), std::string::npos) << answer;
+            EXPECT_NE(answer.find("-2015"), std::string::npos) << answer;
+        } else if (std::string_view(f) == "wsapi_drop") {
+            EXPECT_TRUE(failed || answer.empty()) << answer;
+            EXPECT_LT(waited, 2s) << "the connection ends; it does not go quiet";
+        } else {
+            EXPECT_NE(answer.find(R"("id":"7")"), std::string::npos) << answer;
+            EXPECT_GE(waited, 400ms);
+        }
         srv->stop();
         srv.reset();
     }

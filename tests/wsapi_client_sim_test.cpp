@@ -114,6 +114,42 @@ TEST_F(wsapi_fixture, a_lost_connection_or_its_end_of_life_reconnects_and_logs_o
     EXPECT_EQ(short_lived.connects(), 3u);
 }
 
+// The simulator's WS-API faults, each call drawn at 30 %: a revocation answered with "id": null
+// (not carried out, the session's logon gone), the connection dying before the answer, a late
+// answer. Every failure is typed, and the calls after a revocation succeed again because the
+// client logs on anew (without that, every later unsigned call would get -2015 with its own id).
+TEST_F(wsapi_fixture, wsapi_faults_fail_one_call_each_and_the_session_logs_on_again) {
+    start(0, market::usdm, [](sim::server_config& c) {
+        c.faults = {"wsapi_revoked", "wsapi_drop", "wsapi_slow"};
+        c.fault_rate = 0.3;
+        c.seed = 11;
+        c.slow_rest_delay = std::chrono::milliseconds(200);
+    });
+    net::wsapi_client api(tls, ed25519_config());
+    int ok = 0, revoked = 0, ok_after_revoked = 0;
+    for (int i = 0; i < 40; ++i) {
+        const auto r = api.snapshot(snapshot_kind::wsapi_account_balance);
+        if (r.error.ok()) {
+            ++ok;
+            if (revoked > 0) ++ok_after_revoked;
+            EXPECT_TRUE(parse_frame(r, snapshot_kind::wsapi_account_balance).ok());
+        } else if (r.error.binance_code == -2015) {
+            ++revoked;
+            EXPECT_EQ(r.id, "null") << "a -2015 with our own id: the client kept a revoked session";
+            EXPECT_EQ(r.error.code, rest_errc::rejected);
+            EXPECT_FALSE(api.logged_on());
+        } else {
+            // A drop twice over (the retry on a new connection dropped too), or a logon that
+            // drew a fault: a transport error, never anything else.
+            EXPECT_EQ(r.error.code, rest_errc::transport) << r.error.message;
+        }
+    }
+    EXPECT_GT(revoked, 0);
+    EXPECT_GT(ok_after_revoked, 0);
+    EXPECT_GT(ok, 20);
+    EXPECT_GT(api.connects(), 1u) << "drops and revocations reconnect";
+}
+
 TEST_F(wsapi_fixture, coinm_uses_ws_dapi) {
     start(100, market::coinm);
     net::wsapi_client api(tls, config(market::coinm));

@@ -119,6 +119,7 @@ struct ws_client {
     std::size_t queued_bytes = 0; // the bytes in `out`
     bool stalled = false;         // the stall fault: nothing is written any more
     bool closing = false;         // a closing message is queued: nothing else is, and then it closes
+    bool deaf = false;            // close_open, close_notify: nothing is read from the client any more
     // Payloads of the pings not yet echoed, oldest first (a pong may answer only the latest of
     // several pings, RFC 6455 §5.5.3, so an echo also settles the older ones); bounded.
     std::deque<std::string> unanswered_pings;
@@ -810,11 +811,27 @@ struct server::impl {
             co_await ws.async_accept(req, use_awaitable);
             wsapi_session session;
             session.connected_since = now_ms();
+            std::mt19937_64 rng(cfg.seed ^ (++connection_counter * 0x9E3779B97F4A7C15ULL));
             beast::flat_buffer buf;
             for (;;) {
                 co_await ws.async_read(buf, use_awaitable);
-                const std::string reply = wsapi_handle(beast::buffers_to_string(buf.data()), session);
+                const wsapi_fault fault = pick_wsapi_fault(rng);
+                std::string reply;
+                if (fault == wsapi_fault::revoked) { // not carried out; the session's logon is gone
+                    session.account = -1;
+                    reply = wsapi_error("null", {http::status::unauthorized, -2015, "Invalid API-key, IP, or permissions for action."});
+                } else {
+                    reply = wsapi_handle(beast::buffers_to_string(buf.data()), session);
+                }
                 buf.clear();
+                if (fault == wsapi_fault::drop) { // carried out, and the answer is lost with the connection
+                    beast::get_lowest_layer(ws).close();
+                    break;
+                }
+                if (fault == wsapi_fault::slow) {
+                    asio::steady_timer wait(io, cfg.slow_rest_delay);
+                    co_await wait.async_wait(use_awaitable);
+                }
                 ws.text(true);
                 co_await ws.async_write(asio::buffer(reply), use_awaitable);
             }
@@ -958,6 +975,38 @@ struct server::impl {
                     c->closed = true;
                     continue;
                 }
+                case fault::tls_cut: { // a TLS record cut inside: its header and 64 of its 16 384 bytes, then the TCP goes
+                    // Written below TLS, straight to the socket: the client cannot tell these bytes
+                    // from the start of a real record before its end (and its MAC) would arrive.
+                    std::string record = {'\x17', '\x03', '\x03', '\x40', '\x00'}; // application_data, 16 KiB
+                    for (int i = 0; i < 64; ++i) record += static_cast<char>(c->fault_rng());
+                    co_await asio::async_write(beast::get_lowest_layer(c->ws), asio::buffer(record), use_awaitable);
+                    beast::get_lowest_layer(c->ws).close();
+                    c->closed = true;
+                    continue;
+                }
+                case fault::close_open: { // a WebSocket close frame (1001), then nothing: the TCP stays open
+                    // Our side stops reading (the client's close answer is never taken) and never
+                    // closes; only the pong deadline ends the socket, as a hung venue would.
+                    c->deaf = true;
+                    beast::get_lowest_layer(c->ws).cancel(); // the reader's pending read ends
+                    static constexpr char close_frame[] = {'\x88', '\x02', '\x03', '\xe9'};
+                    co_await asio::async_write(c->ws.next_layer(), asio::buffer(close_frame, sizeof close_frame), use_awaitable);
+                    c->stalled = true;
+                    c->out.clear();
+                    c->queued_bytes = 0;
+                    continue;
+                }
+                case fault::close_notify: { // TLS close_notify with no WebSocket close before it, then the TCP goes
+                    c->deaf = true;
+                    beast::get_lowest_layer(c->ws).cancel();
+                    beast::get_lowest_layer(c->ws).expires_after(1s); // the client's close_notify, if it sends one
+                    boost::system::error_code ec;
+                    co_await c->ws.next_layer().async_shutdown(asio::redirect_error(use_awaitable, ec));
+                    beast::get_lowest_layer(c->ws).close();
+                    c->closed = true;
+                    continue;
+                }
                 case fault::stall: // no data, no pings from now on
                     c->stalled = true;
                     c->out.clear();
@@ -1063,7 +1112,26 @@ struct server::impl {
         return error({http::status::service_unavailable, -1000, "Service Unavailable."}, v);
     }
 
-    enum class fault { none, duplicate, malformed, split, oversized, drop, reset, header_cut, stall, ping_storm, gap, half_open };
+    // WS-API faults, drawn per request: wsapi_revoked (the answer is Binance's key-revocation
+    // error with "id": null, spec §4; the request is not carried out and a session logon is
+    // dropped, so a client that logged on must log on again), wsapi_drop (carried out, then the
+    // TCP connection dies before the answer), wsapi_slow (the answer after slow_rest_delay).
+    enum class wsapi_fault { none, revoked, drop, slow };
+    wsapi_fault pick_wsapi_fault(std::mt19937_64& rng) {
+        if (cfg.faults.empty() || cfg.fault_rate <= 0) return wsapi_fault::none;
+        std::uniform_real_distribution<double> u(0, 1);
+        if (u(rng) >= cfg.fault_rate) return wsapi_fault::none;
+        const std::string& f = cfg.faults[rng() % cfg.faults.size()];
+        wsapi_fault out = wsapi_fault::none;
+        if (f == "wsapi_revoked") out = wsapi_fault::revoked;
+        if (f == "wsapi_drop") out = wsapi_fault::drop;
+        if (f == "wsapi_slow") out = wsapi_fault::slow;
+        if (out != wsapi_fault::none) ++st.faults;
+        return out;
+    }
+
+    enum class fault { none, duplicate, malformed, split, oversized, drop, reset, header_cut, tls_cut, close_open,
+                       close_notify, stall, ping_storm, gap, half_open };
     fault pick_fault(ws_client& c) {
         if (cfg.faults.empty() || cfg.fault_rate <= 0) return fault::none;
         std::uniform_real_distribution<double> u(0, 1);
@@ -1077,6 +1145,9 @@ struct server::impl {
         if (f == "drop") return fault::drop;
         if (f == "reset") return fault::reset;
         if (f == "header_cut") return fault::header_cut;
+        if (f == "tls_cut") return fault::tls_cut;
+        if (f == "close_open") return fault::close_open;
+        if (f == "close_notify") return fault::close_notify;
         if (f == "stall") return fault::stall;
         if (f == "gap") return fault::gap;
         if (f == "half_open") return fault::half_open;
@@ -1117,6 +1188,7 @@ struct server::impl {
             }
         } catch (const std::exception&) {
         }
+        if (c->deaf) co_return; // a fault stopped reading on purpose: the socket is not finished
         c->closed = true;
         c->wake.cancel();
     }

@@ -47,7 +47,8 @@ namespace acctsync::sim {
 inline constexpr std::string_view fault_kinds[] = {
     "duplicate", "malformed", "split", "oversized", "drop", "stall", "expire", "refuse", "key_deleted", "ping_storm",
     "gap", "half_open", "slow_rest", "rest_5xx", "rest_429", "rest_418", "skew", "rest_unknown", "rest_1001",
-    "rest_1007", "rest_403", "rest_cut", "rest_invalid_json", "rest_ban", "ws_429", "ws_503", "reset", "header_cut"};
+    "rest_1007", "rest_403", "rest_cut", "rest_invalid_json", "rest_ban", "ws_429", "ws_503", "reset", "header_cut",
+    "tls_cut", "close_open", "close_notify", "wsapi_revoked", "wsapi_drop", "wsapi_slow"};
 inline constexpr std::string_view scenarios[] = {"mixed", "fills", "funding", "transfers"};
 
 // "a,b,c" → {"a","b","c"} (fault lists on command lines and in tests; an empty item stays).
@@ -106,13 +107,17 @@ struct server_config {
     // Stream faults, seeded per connection, each frame has fault_rate chance of one:
     // duplicate, malformed (an extra broken frame), split (continuation frames), oversized (an
     // extra 2 MiB frame), drop (TCP dies, no close frame, no close_notify), reset (half a frame,
-    // then a TCP reset), header_cut (one byte of a frame header, then the TCP goes), stall (no data, no
+    // then a TCP reset), header_cut (one byte of a frame header, then the TCP goes), tls_cut (a
+    // TLS record cut inside, then the TCP goes), close_open (a WebSocket close frame, and the TCP
+    // left open: the server reads no more and closes only at the pong deadline), close_notify
+    // (TLS close_notify without a WebSocket close), stall (no data, no
     // pings), expire (listenKeyExpired), gap (one frame silently not sent: the connection stays
     // healthy), half_open (pings and pongs go on, no event is delivered any more). Only a
     // snapshot comparison (the feed's audit) notices the last two.
     // REST faults, per request: slow_rest, rest_5xx, rest_429, rest_418, skew, rest_unknown,
     // rest_1001, rest_1007, rest_403, rest_cut, rest_invalid_json, rest_ban (see rest_fault in
-    // server.cpp); handshake faults, per connect: ws_429, ws_503. Connection faults:
+    // server.cpp); handshake faults, per connect: ws_429, ws_503; WS-API faults, per request:
+    // wsapi_revoked (-2015 with "id": null), wsapi_drop, wsapi_slow. Connection faults:
     // refuse (drop and refuse reconnects for refuse_duration), key_deleted, ping_storm.
     std::vector<std::string> faults;
     double fault_rate = 0;
