@@ -267,6 +267,7 @@ TEST_P(feed_fault_matrix, the_book_equals_the_truth_after_the_fault) {
             c.slow_rest_delay = 300ms;
             c.refuse_duration = 500ms;
             c.ban_duration = 1s;
+            c.wire_variety = 0.25; // a quarter of the frames in Binance's other wire forms
         });
         auto cfg = feed_cfg();
         // WS-API faults need the WS-API as the snapshot source.

@@ -271,8 +271,12 @@ TEST_F(sim_fixture, SeveralAccountsShareOnePrivateStreamNamedByTheirKeys) {
         << "several keys only on /private/stream";
 }
 
-TEST_F(sim_fixture, TruthEqualsMirrorFromSnapshotAndStream) {
-    start(500);
+class sim_wire_forms : public sim_fixture, public ::testing::WithParamInterface<double> {};
+
+// With every frame in the writer's form (0), and with every frame rewritten into another of
+// Binance's forms (1: members reordered, decimals padded, empty B/P left out, string E).
+TEST_P(sim_wire_forms, TruthEqualsMirrorFromSnapshotAndStream) {
+    start(500, market::usdm, [](sim::server_config& c) { c.wire_variety = GetParam(); });
     const std::string key = listen_key();
     beast_ws_client stream(srv->port(), "/private/ws/" + key);
     std::vector<std::string> frames;
@@ -302,7 +306,14 @@ TEST_F(sim_fixture, TruthEqualsMirrorFromSnapshotAndStream) {
     // The other account's operations never reached this stream; compare account 0 only.
     EXPECT_EQ(parse::book_json(book, o), srv->truth(0));
     EXPECT_TRUE(book.consistent());
+    if (GetParam() == 1) {
+        int reordered = 0;
+        for (const auto& f : frames) reordered += f.rfind(R"({"e":)", 0) != 0;
+        EXPECT_GT(reordered, 0) << "the frames came in other forms";
+    }
 }
+
+INSTANTIATE_TEST_SUITE_P(forms, sim_wire_forms, ::testing::Values(0.0, 1.0));
 
 TEST_F(sim_fixture, WsApiSignedRequestsSessionLogonAndUserDataStream) {
     start(0);

@@ -2,7 +2,7 @@
 //
 //   acctsync-sim [--listen 127.0.0.1:PORT] [--accounts N] [--rate OPS_PER_S] [--seed S] [--scenario NAME]
 //                [--burst N] [--ops N] [--faults LIST --fault-rate P] [--clock-offset-ms MS]
-//                [--snapshot-lag-ms MS]
+//                [--snapshot-lag-ms MS] [--wire-variety P]
 //                [--duration SECONDS] [--venue usdm|coinm] [--hedge] [--cert PEM --key PEM]
 //                [--api-key K --api-secret S]   (account 0's credentials instead of generated ones)
 //
@@ -24,7 +24,8 @@ int usage(const std::string& why = {}) {
                "                    [--venue usdm|coinm] [--hedge] [--testnet-paths] [--cert PEM --key PEM]\n"
                "                    [--api-key K --api-secret S] [--scenario NAME] [--burst N] [--ops N]\n"
                "                    [--faults LIST --fault-rate P] [--clock-offset-ms MS]\n"
-               "                    [--snapshot-lag-ms MS]\n"
+               "                    [--snapshot-lag-ms MS] [--wire-variety P]\n"
+               "  --wire-variety P: this share of frames in Binance's other wire forms (member order, padding, ...)\n"
                "  --ops N: the scenario stops after N operations (GET /admin/pause and /admin/resume stop and resume it)\n",
                stderr);
     std::fputs("  scenarios:", stderr);
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
             else if (a == "--ops") cfg.max_operations = std::stoull(next());
             else if (a == "--clock-offset-ms") cfg.clock_offset = std::chrono::milliseconds(std::stoll(next()));
             else if (a == "--snapshot-lag-ms") cfg.snapshot_lag = std::chrono::milliseconds(std::stoll(next()));
+            else if (a == "--wire-variety") cfg.wire_variety = std::stod(next());
             else if (a == "--cert") cfg.cert_file = next();
             else if (a == "--key") cfg.key_file = next();
             else return usage("unknown option " + a);

@@ -27,6 +27,7 @@
 #include "parse/snapshot.hpp"
 #include "tools/sim/account_engine.hpp"
 #include "tools/sim/scenario.hpp"
+#include "tools/sim/wire_forms.hpp"
 
 namespace acctsync::sim {
 
@@ -67,7 +68,9 @@ std::int64_t event_time_of(std::string_view frame) {
     const auto at = frame.find("\"E\":");
     if (at == std::string_view::npos) return 0;
     std::int64_t v = 0;
-    for (std::size_t i = at + 4; i < frame.size() && frame[i] >= '0' && frame[i] <= '9'; ++i) v = v * 10 + (frame[i] - '0');
+    std::size_t i = at + 4;
+    if (i < frame.size() && frame[i] == '"') ++i; // listenKeyExpired's E may be a string
+    for (; i < frame.size() && frame[i] >= '0' && frame[i] <= '9'; ++i) v = v * 10 + (frame[i] - '0');
     return v;
 }
 
@@ -178,6 +181,7 @@ struct server::impl {
     int weight_used = 0;
     std::atomic<bool> paused{false};
     std::uint64_t connection_counter = 0;
+    std::mt19937_64 wire_rng{cfg.seed * 0x2545F4914F6CDD1DULL + 3};
     std::mt19937_64 rest_rng{cfg.seed * 31 + 7};
     int over_limit_count = 0;
     std::chrono::steady_clock::time_point refusing_until{};
@@ -253,8 +257,16 @@ struct server::impl {
         return *a.history.front().state;
     }
 
-    void publish(account_slot& a, const std::string& frame) {
+    // A share (wire_variety) of frames goes out in another of Binance's wire forms.
+    std::string on_the_wire(const std::string& frame) {
+        if (cfg.wire_variety <= 0) return frame;
+        std::uniform_real_distribution<double> u(0, 1);
+        return u(wire_rng) < cfg.wire_variety ? vary_wire_form(frame, wire_rng) : frame;
+    }
+
+    void publish(account_slot& a, const std::string& canonical) {
         remember(a);
+        const std::string frame = on_the_wire(canonical);
         const std::string_view e = event_name(frame);
         for (auto& w : a.subscribers) {
             auto c = w.lock();
@@ -317,8 +329,9 @@ struct server::impl {
         make_stream_status(ev, cfg.venue, stream_status_kind::listen_key_expired, 0);
         ev.header.event_time_ms = tick();
         (void)ev.payload.status.listen_key.assign(a.listen_key);
-        std::string frame;
-        (void)sim::write_user_frame(std::span<const event>(&ev, 1), frame);
+        std::string canonical;
+        (void)sim::write_user_frame(std::span<const event>(&ev, 1), canonical);
+        const std::string frame = on_the_wire(canonical);
         for (auto& w : a.subscribers)
             if (auto c = w.lock(); c && !c->closed && c->allows(a.listen_key, "listenKeyExpired"))
                 push(*c, frame, a.listen_key);
@@ -1205,6 +1218,7 @@ server_config checked(server_config cfg) {
         if (!known(f, fault_kinds)) throw std::invalid_argument("unknown fault kind '" + f + "'");
     if (!known(cfg.scenario, scenarios)) throw std::invalid_argument("unknown scenario '" + cfg.scenario + "'");
     if (cfg.fault_rate < 0 || cfg.fault_rate > 1) throw std::invalid_argument("fault rate must be within [0, 1]");
+    if (cfg.wire_variety < 0 || cfg.wire_variety > 1) throw std::invalid_argument("wire variety must be within [0, 1]");
     if (cfg.accounts < 1) throw std::invalid_argument("at least one account");
     return cfg;
 }
