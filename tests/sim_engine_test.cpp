@@ -146,6 +146,29 @@ TEST(SimEngine, FundingCrossPushesTheAssetOnlyIsolatedAlsoThePosition) {
     EXPECT_EQ(iso[1].payload.position.isolated_wallet.to_string(), "150.25") << "3000/20 + funding";
 }
 
+// Binance refuses mode changes that change nothing or that the other mode forbids, and pushes
+// nothing for them; the account never reaches a state the venue cannot be in.
+TEST(SimEngine, RefusedModeChangesPushNothingAndSayWhy) {
+    account_engine e;
+    account_engine::refusal why;
+    EXPECT_TRUE(e.set_margin_type("ETHUSDT", margin_type::cross, 1, &why).empty());
+    EXPECT_EQ(why.code, -4046) << "cross is already set";
+    EXPECT_EQ(e.set_margin_type("ETHUSDT", margin_type::isolated, 2, &why).size(), 1u);
+    EXPECT_TRUE(e.set_multi_assets(true, 3, &why).empty());
+    EXPECT_EQ(why.code, -4167) << "an isolated symbol forbids multi-assets mode";
+    EXPECT_EQ(e.set_margin_type("ETHUSDT", margin_type::cross, 4, &why).size(), 1u);
+    EXPECT_EQ(e.set_multi_assets(true, 5, &why).size(), 1u);
+    EXPECT_TRUE(e.set_multi_assets(true, 6, &why).empty());
+    EXPECT_EQ(why.code, -4171);
+    EXPECT_TRUE(e.set_margin_type("BTCUSDT", margin_type::isolated, 7, &why).empty());
+    EXPECT_EQ(why.code, -4168) << "no isolated margin under multi-assets mode";
+    (void)e.deposit("USDT", dec("1000"), 8);
+    (void)e.fill(fill("SOLUSDT", order_side::buy, "1", "80"), 9);
+    EXPECT_EQ(e.set_multi_assets(false, 10, &why).size(), 1u);
+    EXPECT_TRUE(e.set_margin_type("SOLUSDT", margin_type::isolated, 11, &why).empty());
+    EXPECT_EQ(why.code, -4048) << "a position is open";
+}
+
 TEST(SimEngine, CoinmAddsAliasAndPushesEverySymbol) {
     sim::engine_options o;
     o.venue = market::coinm;

@@ -756,6 +756,37 @@ TEST_F(sim_fixture, WsApiFaultsRevokeDropAndDelayTheAnswer) {
     }
 }
 
+// POST /fapi/v1/marginType and /fapi/v1/multiAssetsMargin: what Binance refuses is answered with
+// its code and pushes nothing on the stream; what it accepts is pushed.
+TEST_F(sim_fixture, ModeChangesBinanceRefusesGetTheirCodeAndPushNothing) {
+    start(0);
+    const std::string key = listen_key();
+    beast_ws_client stream(srv->port(), "/private/ws/" + key);
+    client c(srv->port());
+    auto post = [&](const std::string& path, const std::string& params) {
+        return c.request(http::verb::post, signed_target(path, srv->api_secret(0), wall_ms(), params + "&"), srv->api_key(0));
+    };
+    auto refused = [&](const http::response<http::string_body>& r, int code) {
+        EXPECT_EQ(r.result(), http::status::bad_request) << r.body();
+        EXPECT_NE(r.body().find("\"code\":" + std::to_string(code)), std::string::npos) << r.body();
+    };
+    // Frames come in order: had a refused change pushed anything, a later check would read it
+    // in place of its own frame (the last one is a leverage change after the last refusals).
+    auto accepted = [&](const http::response<http::string_body>& r, const std::string& pushed) {
+        EXPECT_EQ(r.result(), http::status::ok) << r.body();
+        EXPECT_NE(stream.next(3000).find(pushed), std::string::npos) << pushed;
+    };
+    refused(post("/fapi/v1/marginType", "symbol=ETHUSDT&marginType=CROSSED"), -4046);
+    accepted(post("/fapi/v1/marginType", "symbol=ETHUSDT&marginType=ISOLATED"), "MARGIN_TYPE_CHANGE");
+    refused(post("/fapi/v1/multiAssetsMargin", "multiAssetsMargin=true"), -4167);
+    accepted(post("/fapi/v1/marginType", "symbol=ETHUSDT&marginType=CROSSED"), "MARGIN_TYPE_CHANGE");
+    accepted(post("/fapi/v1/multiAssetsMargin", "multiAssetsMargin=true"), "ACCOUNT_CONFIG_UPDATE");
+    refused(post("/fapi/v1/marginType", "symbol=BTCUSDT&marginType=ISOLATED"), -4168);
+    refused(post("/fapi/v1/multiAssetsMargin", "multiAssetsMargin=true"), -4171);
+    srv->set_leverage(0, "BTCUSDT", 7);
+    EXPECT_NE(stream.next(3000).find(R"("l":7)"), std::string::npos) << "the next frame is the leverage change's";
+}
+
 TEST_F(sim_fixture, RefusedReconnectsAndDeletedKeys) {
     start(200, market::usdm, [](sim::server_config& c) {
         c.faults = {"refuse"};

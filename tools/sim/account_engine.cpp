@@ -346,8 +346,21 @@ std::vector<std::string> account_engine::set_leverage(std::string_view symbol, s
     return {frame(ev)};
 }
 
-std::vector<std::string> account_engine::set_multi_assets(bool on, std::int64_t t) {
-    if (opt_.venue != market::usdm) return {}; // no multi-assets mode on COIN-M
+namespace {
+std::vector<std::string> refused(account_engine::refusal* why, std::int32_t code, std::string msg) {
+    if (why != nullptr) *why = {code, std::move(msg)};
+    return {};
+}
+} // namespace
+
+std::vector<std::string> account_engine::set_multi_assets(bool on, std::int64_t t, refusal* why) {
+    if (opt_.venue != market::usdm) return refused(why, -1000, "No Multi-Assets mode on COIN-M.");
+    if (on == multi_assets_) return refused(why, -4171, "Adjusted Multi-Assets mode is same as current mode.");
+    if (on)
+        for (const auto& [name, sym] : symbols_)
+            if (sym.margin == margin_type::isolated)
+                return refused(why, -4167,
+                               "Unable to adjust to Multi-Assets mode with symbols of USDⓈ-M Futures under isolated-margin mode.");
     multi_assets_ = on;
     multi_assets_time_ = t;
     event ev;
@@ -355,11 +368,15 @@ std::vector<std::string> account_engine::set_multi_assets(bool on, std::int64_t 
     return {frame(ev)};
 }
 
-std::vector<std::string> account_engine::set_margin_type(std::string_view symbol, margin_type m, std::int64_t t) {
+std::vector<std::string> account_engine::set_margin_type(std::string_view symbol, margin_type m, std::int64_t t, refusal* why) {
     list_symbol(symbol);
     const std::string s(symbol);
+    if (symbols_[s].margin == m) return refused(why, -4046, "No need to change margin type.");
+    if (m == margin_type::isolated && multi_assets_)
+        return refused(why, -4168, "Unable to adjust to isolated-margin mode under the Multi-Assets mode.");
     for (const auto& [k, p] : positions_)
-        if (k.first == s && !p.amount.is_zero()) return {}; // Binance refuses with an open position
+        if (k.first == s && !p.amount.is_zero())
+            return refused(why, -4048, "Margin type cannot be changed if there exists position.");
     symbols_[s].margin = m;
     std::vector<event> items;
     for (const auto& [k, p] : positions_)

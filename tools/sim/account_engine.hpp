@@ -61,8 +61,17 @@ public:
     std::vector<std::string> fill(const fill_request& f, std::int64_t t);
     std::vector<std::string> funding(std::string_view symbol, position_side side, decimal amount, std::int64_t t);
     std::vector<std::string> set_leverage(std::string_view symbol, std::uint32_t leverage, std::int64_t t);
-    std::vector<std::string> set_multi_assets(bool on, std::int64_t t);
-    std::vector<std::string> set_margin_type(std::string_view symbol, margin_type m, std::int64_t t);
+    // Account-mode changes Binance can refuse; a refusal pushes nothing and, when `why` is given,
+    // says what the REST answer would be. (Codes from Binance's error-code list, UNVERIFIED
+    // against a live answer: -4046 the type already set, -4048 a position open, -4168 isolated
+    // under multi-assets mode, -4167 multi-assets mode with an isolated symbol, -4171 the mode
+    // already set; COIN-M has no multi-assets mode: -1000.)
+    struct refusal {
+        std::int32_t code = 0;
+        std::string msg;
+    };
+    std::vector<std::string> set_multi_assets(bool on, std::int64_t t, refusal* why = nullptr);
+    std::vector<std::string> set_margin_type(std::string_view symbol, margin_type m, std::int64_t t, refusal* why = nullptr);
     std::vector<std::string> margin_call(std::int64_t t);
 
     // A symbol tradable on this account (v2 snapshots list every one, flat or not).

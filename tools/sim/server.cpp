@@ -547,6 +547,33 @@ struct server::impl {
                                                    static_cast<std::size_t>(limit)),
                         v);
         }
+        // TRADE, weight 1: the account-mode changes a user makes beside the scenario's (the
+        // refusals are Binance's, pushing nothing; account_engine::refusal).
+        if ((rest == "/v1/marginType" || (rest == "/v1/multiAssetsMargin" && cfg.venue == market::usdm)) &&
+            req.method() == http::verb::post) {
+            const auto who = authenticate(req);
+            if (const auto* e = std::get_if<rest_error>(&who)) return error(*e, v);
+            account_slot& a = accounts[static_cast<std::size_t>(std::get<int>(who))];
+            if (auto e = check_signed(a, query, req.body())) return error(*e, v);
+            const auto param = [&](std::string_view name) { return query_param(query, name).value_or(std::string_view{}); };
+            account_engine::refusal why;
+            std::vector<std::string> frames;
+            if (rest == "/v1/marginType") {
+                const auto symbol = param("symbol");
+                const auto type = param("marginType");
+                if (symbol.empty() || (type != "ISOLATED" && type != "CROSSED"))
+                    return error({http::status::bad_request, -1102, "Mandatory parameter 'symbol' or 'marginType' was not sent, was empty/null, or malformed."}, v);
+                frames = a.engine->set_margin_type(symbol, type == "ISOLATED" ? margin_type::isolated : margin_type::cross, tick(), &why);
+            } else {
+                const auto on = param("multiAssetsMargin");
+                if (on != "true" && on != "false")
+                    return error({http::status::bad_request, -1102, "Mandatory parameter 'multiAssetsMargin' was not sent, was empty/null, or malformed."}, v);
+                frames = a.engine->set_multi_assets(on == "true", tick(), &why);
+            }
+            if (why.code != 0) return error({http::status::bad_request, why.code, why.msg}, v);
+            for (const auto& fr : frames) publish(a, fr);
+            return json(http::status::ok, R"({"code":200,"msg":"success"})", v);
+        }
         if (rest == "/v1/income" && req.method() == http::verb::get) { // USER_DATA, weight 30
             const auto who = authenticate(req);
             if (const auto* e = std::get_if<rest_error>(&who)) return error(*e, v);

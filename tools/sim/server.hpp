@@ -10,6 +10,9 @@
 //         GET  /fapi/v2|v3/account, /fapi/v2|v3/balance, /fapi/v2|v3/positionRisk,
 //              /fapi/v1/symbolConfig, /fapi/v1/accountConfig and the /dapi/v1 counterparts
 //              (USER_DATA: HMAC-SHA256 over the query as sent, timestamp/recvWindow window)
+//         POST /fapi/v1/marginType, /fapi/v1/multiAssetsMargin (TRADE; /dapi/v1/marginType): the
+//              change pushed as usual, or Binance's refusal (-4046, -4048, -4167, -4168, -4171)
+//              with nothing pushed
 //         errors -2014, -2015 (401), -1022, -1021, -1102 (400), -1003 (429 past the weight
 //         limit), with X-MBX-USED-WEIGHT-1M on every answer
 //   WS    /private/ws/<key>, /private/ws?listenKey=<key>[&events=A/B], /private/stream?listenKey=<key>
