@@ -204,6 +204,7 @@ struct feed::impl {
                 w.venue = c.venue;
                 w.creds = cr;
                 w.recv_window_ms = c.recv_window_ms;
+                w.ban_default = c.ban_default;
                 w.ws.connect_to = c.connect_to;
                 a->wsapi = std::make_unique<wsapi_client>(tls, std::move(w));
             }
@@ -225,6 +226,7 @@ struct feed::impl {
         r.venue = c.venue;
         r.creds = cr;
         r.recv_window_ms = c.recv_window_ms;
+        r.ban_default = c.ban_default;
         r.http.connect_to = c.connect_to;
         return r;
     }

@@ -44,6 +44,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -98,6 +99,9 @@ struct feed_config {
     book_capacity book{};
     std::int64_t overrun_spin_ns = 50'000; // a full ring is waited for this long, then overrun
     std::int32_t recv_window_ms = 5000;
+    // A 418 that names no Retry-After: how long REST and the WS-API hold back (Binance's bans run
+    // from 2 minutes up to 3 days; tests shorten it).
+    std::chrono::milliseconds ban_default{120000};
     // How long a change may take to reach the stream; an audit snapshot that shows a change
     // older than this which the stream never delivered is drift (core/account_book.hpp).
     std::int64_t drift_grace_ms = 1000;

@@ -46,6 +46,7 @@ struct feed_sim : sim_fixture {
         c.session.backoff_max_ms = 500;
         c.session.connect_timeout_ms = 5000;
         c.session.request_timeout_ms = 5000;
+        c.ban_default = std::chrono::milliseconds(1000); // a 418 without Retry-After (Binance: ≥ 2 min)
         return c;
     }
 
@@ -299,7 +300,7 @@ INSTANTIATE_TEST_SUITE_P(every_fault, feed_fault_matrix,
                                            "malformed+stall+rest_5xx+skew", "refuse+key_deleted+oversized+slow_rest",
                                            "rest_unknown+rest_1001+rest_1007+rest_403+rest_cut+rest_invalid_json+rest_ban+ws_429+ws_503",
                                            "reset+header_cut+duplicate", "tls_cut+close_open+close_notify",
-                                           "wsapi_revoked+wsapi_drop+wsapi_slow+gap"),
+                                           "wsapi_revoked+wsapi_drop+wsapi_slow+gap", "reorder+late_duplicate+replay+lag+drop"),
                          [](const auto& info) {
                              std::string n = info.param;
                              for (auto& ch : n)

@@ -4,7 +4,9 @@
 // snapshot plus the stream. Every wait is bounded.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -785,6 +787,102 @@ TEST_F(sim_fixture, ModeChangesBinanceRefusesGetTheirCodeAndPushNothing) {
     refused(post("/fapi/v1/multiAssetsMargin", "multiAssetsMargin=true"), -4171);
     srv->set_leverage(0, "BTCUSDT", 7);
     EXPECT_NE(stream.next(3000).find(R"("l":7)"), std::string::npos) << "the next frame is the leverage change's";
+}
+
+namespace {
+std::string type_of(const std::string& frame) {
+    const auto at = frame.find(R"("e":")") + 5;
+    return frame.substr(at, frame.find('"', at) - at);
+}
+std::int64_t time_of(const std::string& frame) {
+    const auto at = frame.find(R"("E":)") + 4;
+    return std::stoll(frame.substr(at, frame.find_first_of(",}", at) - at));
+}
+} // namespace
+
+// reorder: frames of different event types change places, frames of one type never do (Binance
+// orders each type by T and E).
+TEST_F(sim_fixture, ReorderingCrossesEventTypesAndNeverReordersOneType) {
+    start(500, market::usdm, [](sim::server_config& c) {
+        c.faults = {"reorder"};
+        c.fault_rate = 0.5;
+    });
+    beast_ws_client ws(srv->port(), "/private/ws/" + listen_key());
+    std::map<std::string, std::int64_t> last_of_type;
+    std::int64_t last = 0;
+    int crossed = 0;
+    for (int i = 0; i < 300; ++i) {
+        const std::string f = ws.next(3000);
+        ASSERT_FALSE(f.empty());
+        const std::int64_t e = time_of(f);
+        auto& before = last_of_type[type_of(f)];
+        EXPECT_GE(e, before) << "reordered within " << type_of(f);
+        before = e;
+        crossed += e < last;
+        last = std::max(last, e);
+    }
+    EXPECT_GT(crossed, 0) << "an older frame of another type came after a newer one";
+}
+
+// late_duplicate: a frame comes again after other frames, not next to itself.
+TEST_F(sim_fixture, LateDuplicatesComeBackAfterOtherFrames) {
+    start(500, market::usdm, [](sim::server_config& c) {
+        c.faults = {"late_duplicate"};
+        c.fault_rate = 0.2;
+    });
+    beast_ws_client ws(srv->port(), "/private/ws/" + listen_key());
+    std::vector<std::string> frames;
+    for (int i = 0; i < 200; ++i) frames.push_back(ws.next(3000));
+    int late = 0;
+    for (std::size_t j = 2; j < frames.size(); ++j)
+        for (std::size_t i = j >= 7 ? j - 7 : 0; i + 1 < j; ++i) late += !frames[j].empty() && frames[i] == frames[j];
+    EXPECT_GT(late, 0);
+}
+
+// replay: a new connection starts with the account's last frames, already sent on the old one.
+TEST_F(sim_fixture, ANewConnectionMayStartWithAReplayOfTheLastFrames) {
+    start(500, market::usdm, [](sim::server_config& c) {
+        c.faults = {"replay"};
+        c.fault_rate = 0.1; // per connect: 1
+    });
+    const std::string key = listen_key();
+    std::vector<std::string> first;
+    {
+        beast_ws_client ws(srv->port(), "/private/ws/" + key);
+        for (int i = 0; i < 50; ++i) first.push_back(ws.next(3000));
+        srv->pause_scenario(true);
+        for (std::string f; !(f = ws.next(500)).empty();) first.push_back(f);
+    }
+    ASSERT_GE(first.size(), 8u);
+    beast_ws_client again(srv->port(), "/private/ws/" + key);
+    for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(again.next(3000), first[first.size() - 8 + i]) << i;
+}
+
+// lag: every frame on a lagging socket goes out 20–150 ms after its event (the lower bound is
+// what is checked: load only adds to it); two sockets on one key see the same frames.
+TEST_F(sim_fixture, LaggingConnectionsSeeTheSameEventsLater) {
+    start(300, market::usdm, [](sim::server_config& c) {
+        c.faults = {"lag"};
+        c.fault_rate = 0.1; // per connect: 1
+    });
+    const std::string key = listen_key();
+    beast_ws_client a(srv->port(), "/private/ws/" + key);
+    beast_ws_client b(srv->port(), "/private/ws/" + key);
+    std::vector<std::string> from_a, from_b;
+    std::int64_t least = std::numeric_limits<std::int64_t>::max();
+    for (int i = 0; i < 60; ++i) {
+        from_a.push_back(a.next(3000));
+        ASSERT_FALSE(from_a.back().empty());
+        least = std::min(least, wall_ms() - time_of(from_a.back())); // E: the venue's clock, here ours
+    }
+    for (int i = 0; i < 60; ++i) from_b.push_back(b.next(3000));
+    EXPECT_GE(least, 15) << "ms from an event to its frame on a lagging socket (lag ≥ 20 ms; E may run 1–2 ms ahead)";
+    // b may have joined a frame or two later than a: align on a's first frame that b has.
+    const auto at = std::find(from_b.begin(), from_b.end(), from_a[20]);
+    ASSERT_NE(at, from_b.end());
+    const auto first_in_b = static_cast<std::size_t>(at - from_b.begin());
+    for (std::size_t i = 0; 20 + i < from_a.size() && first_in_b + i < from_b.size(); ++i)
+        EXPECT_EQ(from_a[20 + i], from_b[first_in_b + i]);
 }
 
 TEST_F(sim_fixture, RefusedReconnectsAndDeletedKeys) {

@@ -105,7 +105,13 @@ struct ws_client {
         : ws(std::move(s)), wake(io) {}
     websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
     asio::steady_timer wake;
-    std::deque<std::string> out;
+    // Frames waiting for the socket, each with the time it may go (now, or now + lag).
+    struct queued {
+        std::string msg;
+        std::chrono::steady_clock::time_point due;
+    };
+    std::deque<queued> out;
+    std::chrono::milliseconds lag{0}; // the lag fault: this socket sees every event this much later
     // The keys this socket listens to, each with its allow-list (empty: every event). One key,
     // except /private/stream?listenKey=A[&events=..]&listenKey=B[&events=..] (several accounts).
     struct subscription {
@@ -126,6 +132,14 @@ struct ws_client {
     // Payloads of the pings not yet echoed, oldest first (a pong may answer only the latest of
     // several pings, RFC 6455 §5.5.3, so an echo also settles the older ones); bounded.
     std::deque<std::string> unanswered_pings;
+    // late_duplicate: copies to send again once `left` more frames have gone out.
+    struct late_copy {
+        int left;
+        std::string msg;
+    };
+    std::vector<late_copy> late;
+    std::optional<std::string> held; // reorder: a frame waiting for the next one to pass it
+    std::chrono::steady_clock::time_point held_until{};
     std::uint64_t pings_sent = 0;
     std::chrono::steady_clock::time_point incoming_window{};
     int incoming_in_window = 0;
@@ -163,6 +177,7 @@ struct account_slot {
         std::shared_ptr<const account_engine> state;
     };
     std::deque<past_state> history;
+    std::deque<std::string> recent; // the last frames published, as sent (the replay fault)
 };
 
 struct server::impl {
@@ -267,6 +282,8 @@ struct server::impl {
     void publish(account_slot& a, const std::string& canonical) {
         remember(a);
         const std::string frame = on_the_wire(canonical);
+        a.recent.push_back(frame);
+        if (a.recent.size() > 8) a.recent.pop_front();
         const std::string_view e = event_name(frame);
         for (auto& w : a.subscribers) {
             auto c = w.lock();
@@ -278,9 +295,10 @@ struct server::impl {
     // JS SDK subscribes with the bare key as the stream name; spec §1.1).
     void push(ws_client& c, const std::string& frame, const std::string& key) {
         if (c.stalled || c.closing) return; // never written: not kept either
-        if (c.combined) c.out.push_back("{\"stream\":\"" + key + "\",\"data\":" + frame + "}");
-        else c.out.push_back(frame);
-        c.queued_bytes += c.out.back().size();
+        const auto due = std::chrono::steady_clock::now() + c.lag;
+        if (c.combined) c.out.push_back({"{\"stream\":\"" + key + "\",\"data\":" + frame + "}", due});
+        else c.out.push_back({frame, due});
+        c.queued_bytes += c.out.back().msg.size();
         if (c.queued_bytes > cfg.max_send_queue_bytes) { // a reader too slow for the stream: cut
             ++st.slow_reader_drops;
             cut(c);
@@ -930,6 +948,11 @@ struct server::impl {
         c->fault_rng.seed(cfg.seed ^ (++connection_counter * 0x9E3779B97F4A7C15ULL));
         for (auto* acct : accts) acct->subscribers.push_back(c);
         ++st.user_streams;
+        if (draws(*c, "lag")) c->lag = std::chrono::milliseconds(20 + c->fault_rng() % 131); // 20..150 ms
+        if (draws(*c, "replay")) // the account's last frames again, first thing on the new connection
+            for (auto* acct : accts)
+                for (const auto& fr : acct->recent)
+                    if (c->allows(acct->listen_key, event_name(fr))) push(*c, fr, acct->listen_key);
         asio::co_spawn(io, reader(c), asio::detached);
         bool half_open = false;
         try {
@@ -949,19 +972,31 @@ struct server::impl {
                     c->next_ping = now + cfg.ping_interval;
                     continue;
                 }
+                if (c->held && (now >= c->held_until || c->closing || c->stalled)) { // no frame came to pass it
+                    const std::string held = std::move(*c->held);
+                    c->held.reset();
+                    if (!c->stalled && !half_open) {
+                        c->ws.text(true);
+                        co_await c->ws.async_write(asio::buffer(held), use_awaitable);
+                        ++st.frames_sent;
+                    }
+                    continue;
+                }
                 if (c->out.empty() && c->closing) {
                     co_await c->ws.async_close(websocket::close_code::policy_error, use_awaitable);
                     break;
                 }
-                if (c->out.empty() || c->stalled) {
+                if (c->out.empty() || c->stalled || c->out.front().due > now) {
                     auto wake_at = std::min(c->next_ping, c->connected_at + cfg.connection_lifetime);
                     wake_at = std::min(wake_at, c->last_pong + cfg.pong_timeout);
+                    if (!c->out.empty() && !c->stalled) wake_at = std::min(wake_at, c->out.front().due);
+                    if (c->held) wake_at = std::min(wake_at, c->held_until);
                     c->wake.expires_at(wake_at);
                     boost::system::error_code ec;
                     co_await c->wake.async_wait(asio::redirect_error(use_awaitable, ec));
                     continue;
                 }
-                std::string msg = std::move(c->out.front());
+                std::string msg = std::move(c->out.front().msg);
                 c->out.pop_front();
                 c->queued_bytes -= msg.size();
                 if (c->closing) { // the closing message (the queue holds nothing else): as it is
@@ -971,6 +1006,15 @@ struct server::impl {
                 if (half_open) continue; // swallowed: nothing closes, pings go on
                 c->ws.text(true);
                 if (cfg.on_write) cfg.on_write(event_time_of(msg), wall_ns()); // before any of its copies
+                if (c->held) { // a reordered frame: after this one, unless they are of one type
+                    const std::string held = std::move(*c->held);
+                    c->held.reset();
+                    const bool same_type = event_name(held) == event_name(msg);
+                    co_await c->ws.async_write(asio::buffer(same_type ? held : msg), use_awaitable);
+                    co_await c->ws.async_write(asio::buffer(same_type ? msg : held), use_awaitable);
+                    st.frames_sent += 2;
+                    continue;
+                }
                 switch (pick_fault(*c)) {
                 case fault::duplicate:
                     co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
@@ -1047,6 +1091,14 @@ struct server::impl {
                     c->closed = true;
                     continue;
                 }
+                case fault::reorder: // held back: the next frame goes first if it is of another event
+                    // type (never two of one type: Binance orders each type by T and E, spec §1.6)
+                    c->held = std::move(msg);
+                    c->held_until = now + std::chrono::milliseconds(50);
+                    continue;
+                case fault::late_duplicate: // sent now, and again after 1 to 5 more frames
+                    c->late.push_back({1 + static_cast<int>(c->fault_rng() % 5), msg});
+                    break;
                 case fault::stall: // no data, no pings from now on
                     c->stalled = true;
                     c->out.clear();
@@ -1064,6 +1116,15 @@ struct server::impl {
                 }
                 co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
                 ++st.frames_sent;
+                for (std::size_t i = 0; i < c->late.size();) { // late duplicates now due
+                    if (--c->late[i].left > 0) {
+                        ++i;
+                        continue;
+                    }
+                    const std::string copy = std::move(c->late[i].msg);
+                    c->late.erase(c->late.begin() + static_cast<std::ptrdiff_t>(i));
+                    co_await c->ws.async_write(asio::buffer(copy), use_awaitable);
+                }
             }
         } catch (const std::exception&) {
         }
@@ -1171,7 +1232,15 @@ struct server::impl {
     }
 
     enum class fault { none, duplicate, malformed, split, oversized, drop, reset, header_cut, tls_cut, close_open,
-                       close_notify, stall, ping_storm, gap, half_open };
+                       close_notify, reorder, late_duplicate, stall, ping_storm, gap, half_open };
+    // A per-connect fault (replay): drawn once when the socket opens.
+    bool draws(ws_client& c, std::string_view kind) {
+        if (cfg.fault_rate <= 0 || std::find(cfg.faults.begin(), cfg.faults.end(), kind) == cfg.faults.end()) return false;
+        std::uniform_real_distribution<double> u(0, 1);
+        if (u(c.fault_rng) >= std::min(1.0, cfg.fault_rate * 10)) return false; // per connect, not per frame
+        ++st.faults;
+        return true;
+    }
     fault pick_fault(ws_client& c) {
         if (cfg.faults.empty() || cfg.fault_rate <= 0) return fault::none;
         std::uniform_real_distribution<double> u(0, 1);
@@ -1188,6 +1257,8 @@ struct server::impl {
         if (f == "tls_cut") return fault::tls_cut;
         if (f == "close_open") return fault::close_open;
         if (f == "close_notify") return fault::close_notify;
+        if (f == "reorder") return fault::reorder;
+        if (f == "late_duplicate") return fault::late_duplicate;
         if (f == "stall") return fault::stall;
         if (f == "gap") return fault::gap;
         if (f == "half_open") return fault::half_open;
@@ -1221,7 +1292,7 @@ struct server::impl {
                     ++st.invalid_json_drops;
                     c->out.clear();
                     c->queued_bytes = 0;
-                    c->out.push_back(R"({"error":{"code":3,"msg":"Invalid JSON: expected value at line 1 column 1"}})");
+                    c->out.push_back({R"({"error":{"code":3,"msg":"Invalid JSON: expected value at line 1 column 1"}})", {}});
                     c->closing = true;
                     c->wake.cancel();
                 }

@@ -51,7 +51,8 @@ inline constexpr std::string_view fault_kinds[] = {
     "duplicate", "malformed", "split", "oversized", "drop", "stall", "expire", "refuse", "key_deleted", "ping_storm",
     "gap", "half_open", "slow_rest", "rest_5xx", "rest_429", "rest_418", "skew", "rest_unknown", "rest_1001",
     "rest_1007", "rest_403", "rest_cut", "rest_invalid_json", "rest_ban", "ws_429", "ws_503", "reset", "header_cut",
-    "tls_cut", "close_open", "close_notify", "wsapi_revoked", "wsapi_drop", "wsapi_slow"};
+    "tls_cut", "close_open", "close_notify", "wsapi_revoked", "wsapi_drop", "wsapi_slow", "reorder", "late_duplicate",
+    "replay", "lag"};
 inline constexpr std::string_view scenarios[] = {"mixed", "fills", "funding", "transfers"};
 
 // "a,b,c" → {"a","b","c"} (fault lists on command lines and in tests; an empty item stays).
@@ -117,7 +118,11 @@ struct server_config {
     // then a TCP reset), header_cut (one byte of a frame header, then the TCP goes), tls_cut (a
     // TLS record cut inside, then the TCP goes), close_open (a WebSocket close frame, and the TCP
     // left open: the server reads no more and closes only at the pong deadline), close_notify
-    // (TLS close_notify without a WebSocket close), stall (no data, no
+    // (TLS close_notify without a WebSocket close), reorder (the next frame first, when it is of
+    // another event type: never within one), late_duplicate (a frame again after 1 to 5 more),
+    // replay (per connect, at ten times fault_rate: the account's last 8 frames first on the new
+    // socket), lag (per connect, at ten times fault_rate: every frame 20 to 150 ms late on that
+    // socket, so connections on one key see the same events at different times), stall (no data, no
     // pings), expire (listenKeyExpired), gap (one frame silently not sent: the connection stays
     // healthy), half_open (pings and pongs go on, no event is delivered any more). Only a
     // snapshot comparison (the feed's audit) notices the last two.
