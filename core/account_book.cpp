@@ -219,7 +219,7 @@ apply_status account_book::apply_balance(const event_header& h, const balance_up
         return apply_status::capacity_exceeded;
     }
     bool changed = false;
-    const std::int64_t t = snap ? b.update_time_ms : stream_time(h);
+    const std::int64_t t = snap ? row_time(b.update_time_ms) : stream_time(h);
     if (snap && drift_checked() && t > e->time_ms && t < drift_horizon() &&
         (((b.fields & f::f_wallet_balance) && b.wallet_balance != e->wallet_balance) ||
          ((b.fields & f::f_cross_wallet_balance) && b.cross_wallet_balance != e->cross_wallet_balance)))
@@ -268,7 +268,7 @@ apply_status account_book::apply_position(const event_header& h, const position_
         return apply_status::capacity_exceeded;
     }
     bool changed = false;
-    const std::int64_t t = snap ? p.update_time_ms : stream_time(h);
+    const std::int64_t t = snap ? row_time(p.update_time_ms) : stream_time(h);
     if (snap && drift_checked() && t > e->time_ms && t < drift_horizon() &&
         (((p.fields & f::f_amount) && p.amount != e->amount) ||
          ((p.fields & f::f_entry_price) && p.entry_price != e->entry_price) ||

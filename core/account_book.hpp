@@ -26,7 +26,8 @@
 //
 // Times: stream events use T (E when T is absent); snapshot rows use their updateTime
 // (UNVERIFIED: Binance does not document that REST updateTime is the time of the key's last
-// change; the tests and the spec's §5.2 procedure assume it).
+// change; the tests and the spec's §5.2 procedure assume it), and a row whose updateTime is 0
+// or absent the snapshot's as-of time (a v3 account position is sent with 0).
 //
 // Resync: the book starts out needing a resync. Any gap (disconnect, listenKey expiry, parse
 // failure, ring overrun) marks every scope dirty as of its local receive time; a complete
@@ -234,6 +235,12 @@ private:
     void note_drift(std::string_view what, std::string_view name) noexcept;
     void check_timeless_drift(bool differs, std::int64_t reg_recv_ns, std::string_view what, std::string_view name) noexcept;
     void finish_drift(std::uint64_t snapshot_id) noexcept;
+    // A snapshot row's time: its updateTime, or, when it has none (0 or absent: v3 account
+    // positions of open positions carry "updateTime":0, spec §3.5), the snapshot's as-of time —
+    // the row then says what the account held at the request, like a register without a time.
+    [[nodiscard]] std::int64_t row_time(std::int64_t update_time_ms) const noexcept {
+        return update_time_ms > 0 ? update_time_ms : open_marker_.as_of_ms;
+    }
     [[nodiscard]] bool drift_checked() const noexcept { return dirty_scopes_ == 0 && !full_; }
     // Changes older than this should have come on the stream (the open snapshot's as-of - grace).
     [[nodiscard]] std::int64_t drift_horizon() const noexcept {

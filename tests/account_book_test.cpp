@@ -276,6 +276,25 @@ TEST(AccountBook, GapsMarkResyncAndOnlyALaterRequestHealsThem) {
     EXPECT_EQ(b.counters().gaps, 4u);
 }
 
+// A row with "updateTime":0 (v3 account positions; a row without the field) counts as of the
+// snapshot: it heals what a gap lost, and loses to a stream change newer than the snapshot.
+TEST(AccountBook, RowsWithoutAnUpdateTimeSpeakAsOfTheSnapshot) {
+    account_book b(small);
+    apply_all(b, {begin(1, 1000), row(position("BTCUSDT", position_side::both, "1", 900), 900),
+                  row(balance("USDT", "10", 900), 900), end(1, 2)});
+    apply_all(b, {position("ETHUSDT", position_side::both, "3", 2000)});
+    (void)b.apply(gap(3'000'000'000, stream_status_kind::gap)); // BTCUSDT went to 2, USDT to 20: lost
+    apply_all(b, {position("ETHUSDT", position_side::both, "4", 6000)}); // after the request left
+    apply_all(b, {begin(2, 5000, account_book::all_scopes, {}, 5'000'000'000),
+                  row(position("BTCUSDT", position_side::both, "2", 0), 0),
+                  row(position("ETHUSDT", position_side::both, "3", 0), 0), row(balance("USDT", "20", 0), 0), end(2, 3)});
+    EXPECT_FALSE(b.needs_resync());
+    EXPECT_EQ(amount_of(b, "BTCUSDT", position_side::both), "2") << "healed by a row without a time";
+    EXPECT_EQ(wallet_of(b, "USDT"), "20");
+    EXPECT_EQ(amount_of(b, "ETHUSDT", position_side::both), "4") << "a stream change after the snapshot stays";
+    EXPECT_EQ(b.position("BTCUSDT", position_side::both)->time_ms, 5000) << "stamped with the as-of time";
+}
+
 TEST(AccountBook, AfterADisconnectOnlyASnapshotAskedForAfterTheStreamResumedHeals) {
     account_book b(small);
     apply_all(b, {begin(1, 1000, account_book::all_scopes, {}, 1000), end(1, 0)});

@@ -349,7 +349,9 @@ void position_rest(std::string& out, const position_update& p, snapshot_kind kin
         if (risk) w.str("marginType", margin_wire(p.margin, false));
         else w.boolean("isolated", p.margin == margin_type::isolated);
     }
-    w.num("updateTime", p.update_time_ms);
+    // v3 account rows carry "updateTime":0 even for an open position (the real sample, spec
+    // §3.5); positionRisk v3 and the v2 forms carry the time of the last change.
+    w.num("updateTime", kind == snapshot_kind::account_v3 ? 0 : p.update_time_ms);
     out += '}';
 }
 
