@@ -177,7 +177,8 @@ struct account_slot {
         std::shared_ptr<const account_engine> state;
     };
     std::deque<past_state> history;
-    std::deque<std::string> recent; // the last frames published, as sent (the replay fault)
+    static constexpr std::size_t replayed = 8; // the replay fault sends this many again
+    std::deque<std::string> recent;             // the last `replayed` frames published, as sent
 };
 
 struct server::impl {
@@ -283,7 +284,7 @@ struct server::impl {
         remember(a);
         const std::string frame = on_the_wire(canonical);
         a.recent.push_back(frame);
-        if (a.recent.size() > 8) a.recent.pop_front();
+        if (a.recent.size() > account_slot::replayed) a.recent.pop_front();
         const std::string_view e = event_name(frame);
         for (auto& w : a.subscribers) {
             auto c = w.lock();
@@ -1055,8 +1056,7 @@ struct server::impl {
                 case fault::header_cut: { // the first byte of a frame header (FIN+text), then the TCP goes
                     static constexpr char fin_text = '\x81';
                     co_await asio::async_write(c->ws.next_layer(), asio::buffer(&fin_text, 1), use_awaitable);
-                    beast::get_lowest_layer(c->ws).close();
-                    c->closed = true;
+                    cut(*c);
                     continue;
                 }
                 case fault::tls_cut: { // a TLS record cut inside: its header and 64 of its 16 384 bytes, then the TCP goes
@@ -1065,8 +1065,7 @@ struct server::impl {
                     std::string record = {'\x17', '\x03', '\x03', '\x40', '\x00'}; // application_data, 16 KiB
                     for (int i = 0; i < 64; ++i) record += static_cast<char>(c->fault_rng());
                     co_await asio::async_write(beast::get_lowest_layer(c->ws), asio::buffer(record), use_awaitable);
-                    beast::get_lowest_layer(c->ws).close();
-                    c->closed = true;
+                    cut(*c);
                     continue;
                 }
                 case fault::close_open: { // a WebSocket close frame (1001), then nothing: the TCP stays open
@@ -1087,8 +1086,7 @@ struct server::impl {
                     beast::get_lowest_layer(c->ws).expires_after(1s); // the client's close_notify, if it sends one
                     boost::system::error_code ec;
                     co_await c->ws.next_layer().async_shutdown(asio::redirect_error(use_awaitable, ec));
-                    beast::get_lowest_layer(c->ws).close();
-                    c->closed = true;
+                    cut(*c);
                     continue;
                 }
                 case fault::reorder: // held back: the next frame goes first if it is of another event
@@ -1131,6 +1129,15 @@ struct server::impl {
         c->closed = true;
     }
 
+    // One draw of the fault plan from `rng`: with probability fault_rate one of the configured
+    // kinds, each as likely, else nullptr. Every per-frame, per-request draw goes through it.
+    const std::string* draw_fault(std::mt19937_64& rng) const {
+        if (cfg.faults.empty() || cfg.fault_rate <= 0) return nullptr;
+        std::uniform_real_distribution<double> u(0, 1);
+        if (u(rng) >= cfg.fault_rate) return nullptr;
+        return &cfg.faults[rng() % cfg.faults.size()];
+    }
+
     // REST faults, drawn per request (spec §3.3, §3.4): slow_rest (a delay), rest_5xx (503
     // "Service Unavailable.": not done), rest_429, rest_418 (with Retry-After), rest_ban (418
     // without it), skew (the server's clock runs ahead: signed requests get -1021), rest_unknown
@@ -1145,12 +1152,11 @@ struct server::impl {
         enum { none, cut_body, invalid_json } garble = none;
     };
     std::optional<response> rest_fault(const http::request<http::string_body>& req, rest_fault_plan& plan) {
-        if (cfg.faults.empty() || cfg.fault_rate <= 0) return std::nullopt;
         const std::string_view target(req.target().data(), req.target().size());
         if (target.rfind("/admin/", 0) == 0) return std::nullopt;
-        std::uniform_real_distribution<double> u(0, 1);
-        if (u(rest_rng) >= cfg.fault_rate) return std::nullopt;
-        const std::string& f = cfg.faults[rest_rng() % cfg.faults.size()];
+        const std::string* drawn = draw_fault(rest_rng);
+        if (drawn == nullptr) return std::nullopt;
+        const std::string& f = *drawn;
         const unsigned v = req.version();
         ++st.faults;
         if (f == "slow_rest") {
@@ -1219,10 +1225,9 @@ struct server::impl {
     // TCP connection dies before the answer), wsapi_slow (the answer after slow_rest_delay).
     enum class wsapi_fault { none, revoked, drop, slow };
     wsapi_fault pick_wsapi_fault(std::mt19937_64& rng) {
-        if (cfg.faults.empty() || cfg.fault_rate <= 0) return wsapi_fault::none;
-        std::uniform_real_distribution<double> u(0, 1);
-        if (u(rng) >= cfg.fault_rate) return wsapi_fault::none;
-        const std::string& f = cfg.faults[rng() % cfg.faults.size()];
+        const std::string* drawn = draw_fault(rng);
+        if (drawn == nullptr) return wsapi_fault::none;
+        const std::string& f = *drawn;
         wsapi_fault out = wsapi_fault::none;
         if (f == "wsapi_revoked") out = wsapi_fault::revoked;
         if (f == "wsapi_drop") out = wsapi_fault::drop;
@@ -1242,10 +1247,9 @@ struct server::impl {
         return true;
     }
     fault pick_fault(ws_client& c) {
-        if (cfg.faults.empty() || cfg.fault_rate <= 0) return fault::none;
-        std::uniform_real_distribution<double> u(0, 1);
-        if (u(c.fault_rng) >= cfg.fault_rate) return fault::none;
-        const std::string& f = cfg.faults[c.fault_rng() % cfg.faults.size()];
+        const std::string* drawn = draw_fault(c.fault_rng);
+        if (drawn == nullptr) return fault::none;
+        const std::string& f = *drawn;
         ++st.faults;
         if (f == "duplicate") return fault::duplicate;
         if (f == "malformed") return fault::malformed;
