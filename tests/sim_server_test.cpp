@@ -273,6 +273,78 @@ TEST_F(sim_fixture, SeveralAccountsShareOnePrivateStreamNamedByTheirKeys) {
         << "several keys only on /private/stream";
 }
 
+// The streams= form (spec §1.1: Binance's JS SDK opens /private/stream?streams=<listenKey>;
+// third parties subscribe <listenKey>@EVENT items; COIN-M's combined form is
+// /stream?streams=<listenKey>, spec §2): each frame comes in the combined envelope named by the
+// item it was subscribed with, and @EVENT items are an allow-list (no listenKeyExpired unless
+// listed).
+TEST_F(sim_fixture, TheStreamsFormNamesEachStreamAsSubscribed) {
+    start(300);
+    const std::string k0 = listen_key(0), k1 = listen_key(1);
+    beast_ws_client whole(srv->port(), "/private/stream?streams=" + k0);
+    beast_ws_client items(srv->port(), "/private/stream?streams=" + k0 + "@ORDER_TRADE_UPDATE%2F" + k0 + "@ACCOUNT_UPDATE");
+    beast_ws_client mixed(srv->port(), "/private/stream?streams=" + k0 + "@ACCOUNT_UPDATE/" + k1);
+    EXPECT_THROW(beast_ws_client(srv->port(), "/private/ws?streams=" + k0), std::exception) << "streams= is the combined form";
+    const auto envelope = [](const std::string& f) { // stream name, event name
+        const auto j = nlohmann::json::parse(f);
+        return std::pair{j.at("stream").get<std::string>(), j.at("data").at("e").get<std::string>()};
+    };
+    parse::user_stream_parser parser;
+    const auto parses = [&](const std::string& f, market venue = market::usdm) {
+        test::padded in(f);
+        parse::vector_sink sink;
+        return parser.parse(in.data(), in.size, {venue, 0, 0}, sink.sink()).ok() && !sink.events.empty();
+    };
+    std::set<std::string> types_whole, types_items;
+    std::map<std::string, int> names_mixed;
+    for (int i = 0; i < 80; ++i) {
+        const std::string a = whole.next(3000), b = items.next(3000), m = mixed.next(3000);
+        ASSERT_FALSE(a.empty() || b.empty() || m.empty());
+        ASSERT_TRUE(parses(a) && parses(b) && parses(m)) << a << "\n" << b << "\n" << m;
+        const auto [na, ea] = envelope(a);
+        EXPECT_EQ(na, k0) << "a bare key names its stream";
+        types_whole.insert(ea);
+        const auto [nb, eb] = envelope(b);
+        EXPECT_TRUE(eb == "ORDER_TRADE_UPDATE" || eb == "ACCOUNT_UPDATE") << b;
+        EXPECT_EQ(nb, k0 + "@" + eb) << "an @EVENT item names its event's stream";
+        types_items.insert(eb);
+        const auto [nm, em] = envelope(m);
+        ++names_mixed[nm];
+        if (nm != k1) {
+            EXPECT_EQ(nm, k0 + "@ACCOUNT_UPDATE") << m;
+            EXPECT_EQ(em, "ACCOUNT_UPDATE");
+        }
+    }
+    EXPECT_GT(types_whole.size(), 2u) << "a bare key gets every event type";
+    EXPECT_EQ(types_items.size(), 2u);
+    EXPECT_EQ(names_mixed.size(), 2u) << "both accounts on the one socket";
+    srv->expire_listen_key(0);
+    bool expired_whole = false;
+    for (int i = 0; i < 2000 && !expired_whole; ++i) {
+        const std::string f = whole.next(3000);
+        ASSERT_FALSE(f.empty());
+        expired_whole = envelope(f) == std::pair{k0, std::string("listenKeyExpired")};
+    }
+    EXPECT_TRUE(expired_whole);
+    for (std::string f; !(f = items.next(500)).empty();)
+        EXPECT_EQ(f.find("listenKeyExpired"), std::string::npos) << "not in the @EVENT allow-list";
+    srv->stop();
+    srv.reset();
+
+    start(300, market::coinm);
+    client c(srv->port());
+    const auto lk = c.request(http::verb::post, "/dapi/v1/listenKey", srv->api_key(0));
+    const auto at = lk.body().find("\"listenKey\":\"") + 13;
+    const std::string key = lk.body().substr(at, lk.body().find('"', at) - at);
+    beast_ws_client coinm(srv->port(), "/stream?streams=" + key);
+    for (int i = 0; i < 20; ++i) {
+        const std::string f = coinm.next(3000);
+        ASSERT_FALSE(f.empty());
+        EXPECT_EQ(envelope(f).first, key);
+        EXPECT_TRUE(parses(f, market::coinm)) << f;
+    }
+}
+
 class sim_wire_forms : public sim_fixture, public ::testing::WithParamInterface<double> {};
 
 // With every frame in the writer's form (0), and with every frame rewritten into another of
@@ -538,6 +610,46 @@ TEST_F(sim_fixture, StreamFaultsThatLoseNothingLeaveTheMirrorExact) {
     o.include_snapshot_only = false;
     o.skip_zero = true;
     EXPECT_EQ(parse::book_json(book, o), srv->truth(0));
+}
+
+// gap at item level: in hedge mode every fill's ACCOUNT_UPDATE carries the margin asset, the
+// symbol's BOTH row and the changed side (spec §1.6.2); with the fault some arrive with one of
+// those left out — the rest of the frame intact and parsing, on the bare and the combined form —
+// while the connection stays healthy (frames and the server's pings go on).
+TEST_F(sim_fixture, AGapCanDropOneItemOfAnAccountUpdate) {
+    start(400, market::usdm, [](sim::server_config& c) {
+        c.hedge_mode = true;
+        c.scenario = "fills";
+        c.faults = {"gap"};
+        c.fault_rate = 0.5;
+        c.ping_interval = 200ms;
+    });
+    const std::string key = listen_key();
+    beast_ws_client bare(srv->port(), "/private/ws/" + key);
+    beast_ws_client combined(srv->port(), "/private/stream?listenKey=" + key);
+    int pings = 0;
+    bare.ws.control_callback([&](websocket::frame_type kind, beast::string_view) { pings += kind == websocket::frame_type::ping; });
+    for (beast_ws_client* w : {&bare, &combined}) {
+        std::map<std::size_t, int> by_items; // ACCOUNT_UPDATEs by their number of B and P items
+        parse::user_stream_parser parser;
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < 400 || std::chrono::steady_clock::now() - t0 < 1s; ++i) {
+            const std::string f = w->next(3000);
+            ASSERT_FALSE(f.empty()) << "the connection stays up";
+            if (w == &combined) {
+                ASSERT_EQ(f.rfind("{\"stream\":\"" + key + "\",\"data\":{", 0), 0u) << f;
+            }
+            test::padded in(f);
+            parse::vector_sink sink;
+            ASSERT_TRUE(parser.parse(in.data(), in.size, {}, sink.sink()).ok()) << f;
+            if (f.find(R"("e":"ACCOUNT_UPDATE")") == std::string::npos || f.find(R"("m":"ORDER")") == std::string::npos) continue;
+            ++by_items[sink.events.size()];
+        }
+        EXPECT_EQ(by_items.count(0) + by_items.count(1), 0u) << "an item is left out only of a frame with two or more";
+        EXPECT_GT(by_items[2], 0) << "some fills' ACCOUNT_UPDATEs came with one item fewer";
+        EXPECT_GT(by_items[3], 0) << "and some whole";
+    }
+    EXPECT_GE(pings, 3) << "the server's pings went on";
 }
 
 TEST_F(sim_fixture, DroppedConnectionsEndTheStreamEarly) {

@@ -117,6 +117,9 @@ struct ws_client {
     struct subscription {
         std::string listen_key;
         std::vector<std::string> allow;
+        // The streams= form: "<key>@EVENT" items, each the name its event goes out under (the
+        // item as given); every other event goes out under the key itself.
+        std::vector<std::pair<std::string, std::string>> named; // event, stream name
     };
     std::vector<subscription> subs;
     bool combined = false;
@@ -148,6 +151,13 @@ struct ws_client {
         for (const auto& s : subs)
             if (s.listen_key == key) return &s;
         return nullptr;
+    }
+    // The combined envelope's stream name for event `e` of `key`.
+    [[nodiscard]] std::string_view stream_name(std::string_view key, std::string_view e) const {
+        if (const subscription* s = find(key))
+            for (const auto& [event, name] : s->named)
+                if (event == e) return name;
+        return key;
     }
     [[nodiscard]] bool allows(std::string_view key, std::string_view e) const {
         const subscription* s = find(key);
@@ -289,15 +299,17 @@ struct server::impl {
         for (auto& w : a.subscribers) {
             auto c = w.lock();
             if (!c || c->closed || !a.key_alive || !c->allows(a.listen_key, e)) continue;
-            push(*c, frame, a.listen_key);
+            push(*c, frame, a.listen_key, e);
         }
     }
-    // The combined envelope names the stream by its listenKey (UNVERIFIED on /private: Binance's
-    // JS SDK subscribes with the bare key as the stream name; spec §1.1).
-    void push(ws_client& c, const std::string& frame, const std::string& key) {
+    // The combined envelope names the stream by its listenKey, or by the "<key>@EVENT" item a
+    // streams= URL subscribed the event with (UNVERIFIED on /private: Binance's JS SDK subscribes
+    // with the bare key as the stream name; third parties use <key>@EVENT items; spec §1.1).
+    void push(ws_client& c, const std::string& frame, const std::string& key, std::string_view e) {
         if (c.stalled || c.closing) return; // never written: not kept either
         const auto due = std::chrono::steady_clock::now() + c.lag;
-        if (c.combined) c.out.push_back({"{\"stream\":\"" + key + "\",\"data\":" + frame + "}", due});
+        if (c.combined)
+            c.out.push_back({"{\"stream\":\"" + std::string(c.stream_name(key, e)) + "\",\"data\":" + frame + "}", due});
         else c.out.push_back({frame, due});
         c.queued_bytes += c.out.back().msg.size();
         if (c.queued_bytes > cfg.max_send_queue_bytes) { // a reader too slow for the stream: cut
@@ -353,7 +365,7 @@ struct server::impl {
         const std::string frame = on_the_wire(canonical);
         for (auto& w : a.subscribers)
             if (auto c = w.lock(); c && !c->closed && c->allows(a.listen_key, "listenKeyExpired"))
-                push(*c, frame, a.listen_key);
+                push(*c, frame, a.listen_key, "listenKeyExpired");
         // After this the sockets stay open and silent, as on Binance.
     }
 
@@ -693,7 +705,13 @@ struct server::impl {
         const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
         const bool usdm = cfg.venue == market::usdm;
         if (usdm && path.rfind("/private/ws/", 0) == 0) {
-            c.subs.push_back({std::string(path.substr(12)), {}});
+            c.subs.push_back({std::string(path.substr(12)), {}, {}});
+        } else if (usdm && path == "/private/stream" && query_param(query, "streams")) {
+            // Binance's JS SDK: /private/stream?streams=<key>; third parties: <key>@EVENT items.
+            if (query_param(query, "listenKey"))
+                return rest_error{http::status::bad_request, -1102, "Either streams= or listenKey=, not both."};
+            if (auto e = subscribe_streams(*query_param(query, "streams"), c)) return e;
+            c.combined = true;
         } else if (usdm && (path == "/private/ws" || path == "/private/stream")) {
             // Items in order: each listenKey starts a subscription, an events= after it is its
             // allow-list ("A/B", the slash literal or %2F). Several keys only on /private/stream.
@@ -704,8 +722,9 @@ struct server::impl {
                 const auto eq = pair.find('=');
                 const std::string_view name = pair.substr(0, eq);
                 const std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+                if (name == "streams") return rest_error{http::status::bad_request, -1102, "streams= needs /private/stream."};
                 if (name == "listenKey") {
-                    c.subs.push_back({std::string(value), c.subs.empty() ? std::move(early) : std::vector<std::string>{}});
+                    c.subs.push_back({std::string(value), c.subs.empty() ? std::move(early) : std::vector<std::string>{}, {}});
                 } else if (name == "events") {
                     std::string list(value);
                     for (std::size_t p; (p = list.find("%2F")) != std::string::npos;) list.replace(p, 3, "/");
@@ -719,7 +738,13 @@ struct server::impl {
                 return rest_error{http::status::bad_request, -1102, "Several listenKeys need /private/stream."};
             c.combined = path == "/private/stream";
         } else if ((!usdm || cfg.testnet_legacy_paths) && path.rfind("/ws/", 0) == 0) {
-            c.subs.push_back({std::string(path.substr(4)), {}});
+            c.subs.push_back({std::string(path.substr(4)), {}, {}});
+        } else if ((!usdm || cfg.testnet_legacy_paths) && path == "/stream") {
+            // COIN-M's combined form (spec §2): /stream?streams=<key>[/<key>@EVENT…].
+            const auto streams = query_param(query, "streams");
+            if (!streams) return rest_error{http::status::bad_request, -1102, "Mandatory parameter 'streams' was not sent."};
+            if (auto e = subscribe_streams(*streams, c)) return e;
+            c.combined = true;
         } else if (usdm && (path.rfind("/ws", 0) == 0 || path.rfind("/stream", 0) == 0)) {
             // The legacy unrouted entry points, decommissioned for user data on 2026-04-23: the
             // handshake succeeds and then nothing comes, not even listenKeyExpired, while pings go
@@ -727,6 +752,40 @@ struct server::impl {
         } else {
             return rest_error{http::status::not_found, -1000, "Unknown stream path."};
         }
+        return std::nullopt;
+    }
+
+    // streams=A/B/…: each item a listenKey (every event of it, named by the key) or
+    // "<key>@EVENT" (that event added to the key's allow-list, named by the item as given). The
+    // slash may come as %2F, the at sign as %40. (What Binance does with a key listed both bare
+    // and with @EVENT items is UNVERIFIED: here it gets every event, each once, an @EVENT item's
+    // under that item's name.)
+    static std::optional<rest_error> subscribe_streams(std::string_view value, ws_client& c) {
+        std::string list(value);
+        for (const auto& [from, to] : {std::pair<const char*, char>{"%2F", '/'}, {"%2f", '/'}, {"%40", '@'}})
+            for (std::size_t p; (p = list.find(from)) != std::string::npos;) list.replace(p, 3, 1, to);
+        std::vector<std::string> whole; // keys subscribed bare
+        for (const std::string& item : split_list(list, '/')) {
+            if (item.empty()) continue;
+            const auto at = item.find('@');
+            const std::string key = item.substr(0, at);
+            if (key.empty()) return rest_error{http::status::bad_request, -1102, "A stream item without a listenKey."};
+            ws_client::subscription* sub = nullptr;
+            for (auto& x : c.subs)
+                if (x.listen_key == key) sub = &x;
+            if (sub == nullptr) sub = &c.subs.emplace_back(ws_client::subscription{key, {}, {}});
+            if (at == std::string::npos) {
+                whole.push_back(key);
+                continue;
+            }
+            const std::string event = item.substr(at + 1);
+            if (event.empty()) return rest_error{http::status::bad_request, -1102, "An empty event in a stream item."};
+            sub->allow.push_back(event);
+            sub->named.emplace_back(event, item);
+        }
+        if (c.subs.empty()) return rest_error{http::status::bad_request, -1102, "Mandatory parameter 'streams' was empty."};
+        for (auto& x : c.subs)
+            if (std::find(whole.begin(), whole.end(), x.listen_key) != whole.end()) x.allow.clear(); // every event
         return std::nullopt;
     }
 
@@ -953,7 +1012,7 @@ struct server::impl {
         if (draws(*c, "replay")) // the account's last frames again, first thing on the new connection
             for (auto* acct : accts)
                 for (const auto& fr : acct->recent)
-                    if (c->allows(acct->listen_key, event_name(fr))) push(*c, fr, acct->listen_key);
+                    if (c->allows(acct->listen_key, event_name(fr))) push(*c, fr, acct->listen_key, event_name(fr));
         asio::co_spawn(io, reader(c), asio::detached);
         bool half_open = false;
         try {
@@ -1102,7 +1161,13 @@ struct server::impl {
                     c->out.clear();
                     c->queued_bytes = 0;
                     continue;
-                case fault::gap: // this frame is silently not sent; the connection stays healthy
+                case fault::gap: // silently lost, the connection staying healthy: half the time one
+                    // item (one B or P element) of a multi-item ACCOUNT_UPDATE, the rest sent; else the frame
+                    if (c->fault_rng() % 2 == 0)
+                        if (auto fewer = drop_one_item(msg, c->fault_rng)) {
+                            msg = std::move(*fewer);
+                            break;
+                        }
                     continue;
                 case fault::half_open: // pings and pongs go on; no event is delivered from now on
                     half_open = true;

@@ -17,7 +17,10 @@
 //         limit), with X-MBX-USED-WEIGHT-1M on every answer
 //   WS    /private/ws/<key>, /private/ws?listenKey=<key>[&events=A/B], /private/stream?listenKey=<key>
 //         (combined envelope {"stream":"<key>","data":…}; several accounts' keys as
-//         listenKey=A[&events=..]&listenKey=B[&events=..] on one socket), legacy /ws/<key> (COIN-M, and USD-M in testnet mode); the
+//         listenKey=A[&events=..]&listenKey=B[&events=..] on one socket), /private/stream?streams=
+//         <key>[/<key>@EVENT…] (a bare key: every event, named by the key; <key>@EVENT: that event
+//         allowed, named by the item), legacy /ws/<key> and /stream?streams=… (COIN-M, and USD-M in
+//         testnet mode); the
 //         account engine's frames as a seeded scenario produces them; listenKeyExpired when the
 //         key lapses (only to sockets whose allow-list lets it through), then silence
 //   WS-API /ws-fapi/v1 (/ws-dapi/v1): session.logon (Ed25519), session.status, session.logout,
@@ -123,8 +126,8 @@ struct server_config {
     // replay (per connect, at ten times fault_rate: the account's last 8 frames first on the new
     // socket), lag (per connect, at ten times fault_rate: every frame 20 to 150 ms late on that
     // socket, so connections on one key see the same events at different times), stall (no data, no
-    // pings), expire (listenKeyExpired), gap (one frame silently not sent: the connection stays
-    // healthy), half_open (pings and pongs go on, no event is delivered any more). Only a
+    // pings), expire (listenKeyExpired), gap (one frame silently not sent, or one B or P item of a
+    // multi-item ACCOUNT_UPDATE left out and the rest sent: the connection stays healthy), half_open (pings and pongs go on, no event is delivered any more). Only a
     // snapshot comparison (the feed's audit) notices the last two.
     // REST faults, per request: slow_rest, rest_5xx, rest_429, rest_418, skew, rest_unknown,
     // rest_1001, rest_1007, rest_403, rest_cut, rest_invalid_json, rest_ban (see rest_fault in

@@ -90,4 +90,24 @@ std::string vary_wire_form(std::string_view frame, std::mt19937_64& rng) {
     }
 }
 
+std::optional<std::string> drop_one_item(std::string_view frame, std::mt19937_64& rng) {
+    json v = json::parse(frame, nullptr, false);
+    if (v.is_discarded() || !v.is_object()) return std::nullopt;
+    json* ev = &v;
+    if (v.contains("stream") && v.contains("data") && v["data"].is_object()) ev = &v["data"];
+    if (ev->value("e", "") != "ACCOUNT_UPDATE" || !ev->contains("a") || !(*ev)["a"].is_object()) return std::nullopt;
+    json& a = (*ev)["a"];
+    const auto items_in = [&](const char* k) -> std::size_t { return a.contains(k) && a[k].is_array() ? a[k].size() : 0; };
+    const std::size_t b = items_in("B"), p = items_in("P");
+    if (b + p < 2) return std::nullopt;
+    const std::size_t k = static_cast<std::size_t>(rng() % (b + p));
+    if (k < b) a["B"].erase(k);
+    else a["P"].erase(k - b);
+    try {
+        return v.dump();
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
 } // namespace acctsync::sim

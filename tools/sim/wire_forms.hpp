@@ -12,6 +12,7 @@
 // Threads: any (pure apart from rng). Allocates; the simulator's io thread calls it per frame.
 #pragma once
 
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -21,5 +22,10 @@ namespace acctsync::sim {
 // `frame`: one frame as binance_writer wrote it (a JSON object). Returns it in another form;
 // text that is not a JSON object comes back as it is.
 [[nodiscard]] std::string vary_wire_form(std::string_view frame, std::mt19937_64& rng);
+
+// The gap fault at item level: `frame` (an ACCOUNT_UPDATE, bare or in a {"stream","data"}
+// envelope) with one of its B or P items, drawn from `rng`, left out, everything else as it was
+// (the member order too). nullopt when the frame is not an ACCOUNT_UPDATE with two items or more.
+[[nodiscard]] std::optional<std::string> drop_one_item(std::string_view frame, std::mt19937_64& rng);
 
 } // namespace acctsync::sim
