@@ -448,6 +448,146 @@ TEST_F(sim_fixture, WsApiSignedRequestsSessionLogonAndUserDataStream) {
     EXPECT_EQ(std::string(lk.listen_key.view()), listen_key(0));
 }
 
+namespace {
+const std::string wsapi_status = R"({"id":"s","method":"session.status","params":{}})";
+
+// The HTTP status a WebSocket handshake is answered with (101: upgraded).
+unsigned handshake_status(std::uint16_t port, const std::string& target) {
+    asio::io_context io;
+    auto ctx = make_client_tls_context(ca_dir + "/ca.pem");
+    websocket::stream<beast::ssl_stream<tcp::socket>> ws(io, ctx);
+    verify_host(ws.next_layer(), "localhost");
+    auto& sock = ws.next_layer().next_layer();
+    bounded(io, sock, [&](auto h) { sock.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), h); }, 5s);
+    bounded(io, sock, [&](auto h) { ws.next_layer().async_handshake(ssl::stream_base::client, h); }, 5s);
+    websocket::response_type res;
+    try {
+        bounded(io, sock, [&](auto h) { ws.async_handshake(res, "localhost", target, h); }, 5s);
+    } catch (const beast::system_error&) { // a refused upgrade
+    }
+    return res.result_int();
+}
+
+// The next read ends the connection with an error (true), rather than a message or a wait
+// past `limit` (false).
+bool ends(beast_ws_client& w, std::chrono::milliseconds limit) {
+    beast::flat_buffer buf;
+    try {
+        bounded(w.io, w.ws.next_layer().next_layer(), [&](auto h) { w.ws.async_read(buf, h); }, limit);
+    } catch (const beast::system_error&) {
+        return true;
+    } catch (const std::runtime_error&) { // timed out
+    }
+    return false;
+}
+} // namespace
+
+// Spec §4: the WS-API handshake costs 5 request weight, shared with REST; past the limit the
+// handshake is refused 429 (and then 418) as a REST request would be.
+TEST_F(sim_fixture, AWsApiHandshakeCostsFiveWeight) {
+    start(0, market::usdm, [](sim::server_config& c) {
+        c.weight_limit = 12;
+        c.ignored_429_before_ban = 1;
+        c.ban_duration = 2s;
+    });
+    if (wall_ms() % 60000 > 55000) std::this_thread::sleep_for(std::chrono::milliseconds(60500 - wall_ms() % 60000)); // one weight minute
+    client c(srv->port());
+    const auto used = [&] {
+        const auto r = c.request(http::verb::get, "/fapi/v1/time");
+        return std::stoi(std::string(r["X-MBX-USED-WEIGHT-1M"]));
+    };
+    const int before = used();
+    beast_ws_client first(srv->port(), "/ws-fapi/v1");
+    EXPECT_EQ(used(), before + 1 + 5) << "the handshake cost 5, the REST request 1";
+    EXPECT_EQ(handshake_status(srv->port(), "/ws-fapi/v1"), 101u) << "weight " << before + 11 << " of 12";
+    EXPECT_EQ(handshake_status(srv->port(), "/ws-fapi/v1"), 429u) << "past the limit";
+    EXPECT_EQ(handshake_status(srv->port(), "/ws-fapi/v1"), 418u) << "and on: the ban";
+    EXPECT_EQ(c.request(http::verb::get, "/fapi/v1/time").result_int(), 418u) << "the ban is shared with REST";
+    first.send(wsapi_status);
+    EXPECT_NE(first.next(3000).find(R"("id":"s")"), std::string::npos) << "an open connection is not cut by the ban";
+}
+
+// Spec §4: the server pings every 3 min and drops a connection with no pong echoing its ping's
+// payload within 10 min (shortened here). A client that reads (Beast echoes each ping) stays;
+// one that never reads, and one that sends pongs of its own with another payload, are dropped.
+TEST_F(sim_fixture, AWsApiConnectionWithoutAnEchoingPongIsDropped) {
+    start(0, market::usdm, [](sim::server_config& c) {
+        c.ping_interval = 150ms;
+        c.pong_timeout = 600ms;
+    });
+    beast_ws_client lively(srv->port(), "/ws-fapi/v1");
+    beast_ws_client silent(srv->port(), "/ws-fapi/v1");
+    beast_ws_client unsolicited(srv->port(), "/ws-fapi/v1");
+    int pings = 0;
+    lively.ws.control_callback([&](websocket::frame_type kind, beast::string_view) { pings += kind == websocket::frame_type::ping; });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto refused_pong = t0; // when a pong of its own could no longer be written: it was gone
+    while (std::chrono::steady_clock::now() < t0 + 1500ms) {
+        lively.send(wsapi_status);
+        ASSERT_NE(lively.next(1000).find(R"("id":"s")"), std::string::npos) << "the connection that echoes pings is served";
+        if (refused_pong == t0) try {
+                unsolicited.pong("not-an-echo"); // 4 a second: within the limit
+            } catch (const std::exception&) {
+                refused_pong = std::chrono::steady_clock::now();
+            }
+        std::this_thread::sleep_for(250ms);
+    }
+    if (refused_pong != t0) {
+        EXPECT_GE(refused_pong - t0, 550ms) << "not before the pong deadline";
+    }
+    EXPECT_GE(pings, 5) << "pinged every 150 ms";
+    for (beast_ws_client* w : {&silent, &unsolicited}) {
+        try {
+            w->send(wsapi_status);
+        } catch (const std::exception&) { // already gone
+        }
+        EXPECT_TRUE(ends(*w, 1500ms)) << (w == &silent ? "silent" : "unsolicited pongs") << ": dropped, not answered";
+    }
+    EXPECT_EQ(srv->current_stats().rate_limit_drops, 0u);
+}
+
+// Spec §4: a WS-API connection is valid 24 h (shortened here): it ends with a close frame
+// (going away) however busy it is.
+TEST_F(sim_fixture, WsApiConnectionsEndAtTheirLifetime) {
+    start(0, market::usdm, [](sim::server_config& c) { c.connection_lifetime = 500ms; });
+    beast_ws_client api(srv->port(), "/ws-fapi/v1");
+    const auto t0 = std::chrono::steady_clock::now();
+    int answered = 0;
+    for (;;) {
+        ASSERT_LT(std::chrono::steady_clock::now() - t0, 5s) << "the connection outlived its lifetime";
+        try {
+            api.send(wsapi_status);
+        } catch (const std::exception&) {
+            break;
+        }
+        if (api.next(1000).empty()) break;
+        ++answered;
+        std::this_thread::sleep_for(50ms);
+    }
+    const auto lived = std::chrono::steady_clock::now() - t0;
+    EXPECT_GT(answered, 3);
+    EXPECT_GE(lived, 400ms);
+    EXPECT_LT(lived, 2500ms);
+    EXPECT_EQ(api.ws.reason().code, websocket::close_code::going_away);
+}
+
+// Spec §4: at most 5 pings/pongs a second from the client; more cut the connection.
+TEST_F(sim_fixture, MoreThanFiveWsApiPingsInASecondDropTheConnection) {
+    start(0);
+    beast_ws_client calm(srv->port(), "/ws-fapi/v1");
+    beast_ws_client noisy(srv->port(), "/ws-fapi/v1");
+    for (int i = 0; i < 5; ++i) calm.ping("c" + std::to_string(i));
+    for (int i = 0; i < 7; ++i) noisy.ping("n" + std::to_string(i));
+    try {
+        noisy.send(wsapi_status);
+    } catch (const std::exception&) {
+    }
+    EXPECT_TRUE(ends(noisy, 2000ms)) << "seven pings in a second cut the connection";
+    calm.send(wsapi_status);
+    EXPECT_NE(calm.next(3000).find(R"("id":"s")"), std::string::npos) << "five are within the limit";
+    EXPECT_EQ(srv->current_stats().rate_limit_drops, 1u);
+}
+
 TEST_F(sim_fixture, PingsAreSentAndASocketThatNeverPongsIsDropped) {
     start(100, market::usdm, [](sim::server_config& c) {
         c.ping_interval = 150ms; // its pongs stay within the 10 messages a second

@@ -146,6 +146,7 @@ struct ws_client {
     std::uint64_t pings_sent = 0;
     std::chrono::steady_clock::time_point incoming_window{};
     int incoming_in_window = 0;
+    int incoming_limit = 0; // messages a second from the client beyond which it is cut
 
     [[nodiscard]] const subscription* find(std::string_view key) const {
         for (const auto& s : subs)
@@ -335,7 +336,7 @@ struct server::impl {
             c.incoming_window = now;
             c.incoming_in_window = 0;
         }
-        if (++c.incoming_in_window > cfg.max_incoming_per_second && !c.closed) {
+        if (++c.incoming_in_window > c.incoming_limit && !c.closed) {
             ++st.rate_limit_drops;
             cut(c);
         }
@@ -348,6 +349,57 @@ struct server::impl {
         if (c->unanswered_pings.size() > 16) c->unanswered_pings.pop_front();
         co_await c->ws.async_ping(websocket::ping_data(payload.data(), payload.size()), use_awaitable);
     }
+    // Pings and pongs from the client: a pong that echoes one of our pings resets the pong
+    // deadline and is not counted; every other one counts toward the socket's incoming limit.
+    void watch_control(const std::shared_ptr<ws_client>& c) {
+        c->ws.control_callback([this, weak = std::weak_ptr<ws_client>(c)](websocket::frame_type kind, beast::string_view payload) {
+            auto cc = weak.lock();
+            if (!cc || kind == websocket::frame_type::close) return;
+            if (kind == websocket::frame_type::pong)
+                for (auto it = cc->unanswered_pings.begin(); it != cc->unanswered_pings.end(); ++it)
+                    if (*it == std::string_view(payload.data(), payload.size())) { // echoes one of ours
+                        cc->last_pong = std::chrono::steady_clock::now();
+                        cc->unanswered_pings.erase(cc->unanswered_pings.begin(), it + 1); // it and older ones
+                        return; // not counted: the ping_storm fault's pings would otherwise
+                                // push a well-behaved client over the limit (Binance pings every 3 min)
+                    }
+            count_incoming(*cc);
+        });
+    }
+    // Binance's connection rules, the same for user-data and WS-API sockets (spec §1.3, §4): the
+    // end at the connection's lifetime (a close frame), the drop without an echoing pong within
+    // the deadline (the TCP connection goes), and our pings every ping_interval (`may_ping`
+    // false: none, e.g. a stalled socket).
+    enum class keepalive { ended, pinged, idle };
+    asio::awaitable<keepalive> keep_alive(std::shared_ptr<ws_client> c, bool may_ping) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - c->connected_at >= cfg.connection_lifetime) {
+            co_await c->ws.async_close(websocket::close_code::going_away, use_awaitable);
+            co_return keepalive::ended;
+        }
+        if (now - c->last_pong >= cfg.pong_timeout) {
+            beast::get_lowest_layer(c->ws).close();
+            co_return keepalive::ended;
+        }
+        if (may_ping && now >= c->next_ping) {
+            co_await send_ping(c);
+            c->next_ping = now + cfg.ping_interval;
+            co_return keepalive::pinged;
+        }
+        co_return keepalive::idle;
+    }
+    // When keep_alive has something to do next.
+    std::chrono::steady_clock::time_point keep_alive_due(const ws_client& c) const {
+        return std::min({c.next_ping, c.connected_at + cfg.connection_lifetime, c.last_pong + cfg.pong_timeout});
+    }
+    // A socket just accepted: the clocks of keep_alive start, and its fault draws are seeded.
+    void opened(ws_client& c, int incoming_limit) {
+        c.connected_at = c.last_pong = std::chrono::steady_clock::now();
+        c.next_ping = c.connected_at + cfg.ping_interval;
+        c.fault_rng.seed(cfg.seed ^ (++connection_counter * 0x9E3779B97F4A7C15ULL));
+        c.incoming_limit = incoming_limit;
+    }
+
     // The key lapses by the wall clock: checked at every POST, PUT and connect, and on each
     // scenario tick (so listenKeyExpired goes out even when nobody asks).
     void lapse_if_due(account_slot& a) {
@@ -914,26 +966,67 @@ struct server::impl {
                std::to_string(now_ms()) + "}";
     }
 
+    // A WS-API connection (spec §4): the handshake costs wsapi_handshake_weight of the weight
+    // shared with REST (429, then 418, past the limit, as REST); then, as on a user-data socket,
+    // our pings with payloads, a drop without an echoing pong within pong_timeout, the end at
+    // connection_lifetime, and a cut past wsapi_max_control_per_second pings and pongs from the
+    // client. The reader answers each request (and draws the WS-API faults); the writer sends
+    // the answers in order, and the pings.
     asio::awaitable<void> ws_api(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::string_body> req) {
-        websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(std::move(stream));
+        if (auto limited = rate_limited(cfg.wsapi_handshake_weight, req.version())) {
+            co_await http::async_write(stream, *limited, use_awaitable);
+            co_return;
+        }
+        auto c = std::make_shared<ws_client>(websocket::stream<beast::ssl_stream<beast::tcp_stream>>(std::move(stream)), io);
         try {
-            beast::get_lowest_layer(ws).expires_never();
-            // Binance pings WS-API connections too and drops one that stays silent: Beast's
-            // keep-alive pings after half of pong_timeout without traffic and closes at the full
-            // pong_timeout (close to Binance's "ping every 3 min, pong within 10 min").
+            beast::get_lowest_layer(c->ws).expires_never();
             websocket::stream_base::timeout t{};
             t.handshake_timeout = 10s;
-            t.idle_timeout = cfg.pong_timeout;
-            t.keep_alive_pings = true;
-            ws.set_option(t);
-            co_await ws.async_accept(req, use_awaitable);
-            wsapi_session session;
-            session.connected_since = now_ms();
-            std::mt19937_64 rng(cfg.seed ^ (++connection_counter * 0x9E3779B97F4A7C15ULL));
+            t.idle_timeout = websocket::stream_base::none();
+            t.keep_alive_pings = false; // ours, with payloads the pongs must echo
+            c->ws.set_option(t);
+            watch_control(c);
+            co_await c->ws.async_accept(req, use_awaitable);
+        } catch (const std::exception&) {
+            co_return;
+        }
+        opened(*c, cfg.wsapi_max_control_per_second);
+        asio::co_spawn(io, wsapi_reader(c), asio::detached);
+        try {
+            for (;;) {
+                if (c->closed) break;
+                const keepalive k = co_await keep_alive(c, true);
+                if (k == keepalive::ended) break;
+                if (k == keepalive::pinged) continue;
+                const auto now = std::chrono::steady_clock::now();
+                if (c->out.empty() || c->out.front().due > now) {
+                    auto wake_at = keep_alive_due(*c);
+                    if (!c->out.empty()) wake_at = std::min(wake_at, c->out.front().due);
+                    c->wake.expires_at(wake_at);
+                    boost::system::error_code ec;
+                    co_await c->wake.async_wait(asio::redirect_error(use_awaitable, ec));
+                    continue;
+                }
+                const std::string msg = std::move(c->out.front().msg);
+                c->out.pop_front();
+                c->queued_bytes -= msg.size();
+                c->ws.text(true);
+                co_await c->ws.async_write(asio::buffer(msg), use_awaitable);
+            }
+        } catch (const std::exception&) {
+        }
+        c->closed = true;
+    }
+
+    asio::awaitable<void> wsapi_reader(std::shared_ptr<ws_client> c) {
+        wsapi_session session;
+        session.connected_since = now_ms();
+        try {
             beast::flat_buffer buf;
             for (;;) {
-                co_await ws.async_read(buf, use_awaitable);
-                const wsapi_fault fault = pick_wsapi_fault(rng);
+                co_await c->ws.async_read(buf, use_awaitable);
+                if (c->closed) break;
+                const wsapi_fault fault = pick_wsapi_fault(c->fault_rng);
                 std::string reply;
                 if (fault == wsapi_fault::revoked) { // not carried out; the session's logon is gone
                     session.account = -1;
@@ -943,18 +1036,25 @@ struct server::impl {
                 }
                 buf.clear();
                 if (fault == wsapi_fault::drop) { // carried out, and the answer is lost with the connection
-                    beast::get_lowest_layer(ws).close();
+                    cut(*c);
                     break;
                 }
-                if (fault == wsapi_fault::slow) {
-                    asio::steady_timer wait(io, cfg.slow_rest_delay);
-                    co_await wait.async_wait(use_awaitable);
+                // A slow answer holds back the ones after it: one connection answers in order.
+                auto due = std::chrono::steady_clock::now();
+                if (fault == wsapi_fault::slow) due += cfg.slow_rest_delay;
+                c->out.push_back({std::move(reply), due});
+                c->queued_bytes += c->out.back().msg.size();
+                if (c->queued_bytes > cfg.max_send_queue_bytes) { // a client that never reads its answers
+                    ++st.slow_reader_drops;
+                    cut(*c);
+                    break;
                 }
-                ws.text(true);
-                co_await ws.async_write(asio::buffer(reply), use_awaitable);
+                c->wake.cancel();
             }
         } catch (const std::exception&) {
         }
+        c->closed = true;
+        c->wake.cancel();
     }
 
     asio::awaitable<void> user_stream(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::string_body> req) {
@@ -989,23 +1089,9 @@ struct server::impl {
         t.idle_timeout = websocket::stream_base::none();
         t.keep_alive_pings = false;
         c->ws.set_option(t);
-        c->ws.control_callback([this, weak = std::weak_ptr<ws_client>(c)](websocket::frame_type kind, beast::string_view payload) {
-            auto cc = weak.lock();
-            if (!cc || kind == websocket::frame_type::close) return;
-            if (kind == websocket::frame_type::pong)
-                for (auto it = cc->unanswered_pings.begin(); it != cc->unanswered_pings.end(); ++it)
-                    if (*it == std::string_view(payload.data(), payload.size())) { // echoes one of ours
-                        cc->last_pong = std::chrono::steady_clock::now();
-                        cc->unanswered_pings.erase(cc->unanswered_pings.begin(), it + 1); // it and older ones
-                        return; // not counted: the ping_storm fault's pings would otherwise
-                                // push a well-behaved client over the limit (Binance pings every 3 min)
-                    }
-            count_incoming(*cc);
-        });
+        watch_control(c);
         co_await c->ws.async_accept(req, use_awaitable);
-        c->connected_at = c->last_pong = std::chrono::steady_clock::now();
-        c->next_ping = c->connected_at + cfg.ping_interval;
-        c->fault_rng.seed(cfg.seed ^ (++connection_counter * 0x9E3779B97F4A7C15ULL));
+        opened(*c, cfg.max_incoming_per_second);
         for (auto* acct : accts) acct->subscribers.push_back(c);
         ++st.user_streams;
         if (draws(*c, "lag")) c->lag = std::chrono::milliseconds(20 + c->fault_rng() % 131); // 20..150 ms
@@ -1018,20 +1104,10 @@ struct server::impl {
         try {
             for (;;) {
                 if (c->closed) break;
+                const keepalive k = co_await keep_alive(c, !c->stalled); // 24 h, pong deadline, pings
+                if (k == keepalive::ended) break;
+                if (k == keepalive::pinged) continue;
                 const auto now = std::chrono::steady_clock::now();
-                if (now - c->connected_at >= cfg.connection_lifetime) { // Binance: 24 h per connection
-                    co_await c->ws.async_close(websocket::close_code::going_away, use_awaitable);
-                    break;
-                }
-                if (now - c->last_pong >= cfg.pong_timeout) { // no pong in time: drop
-                    beast::get_lowest_layer(c->ws).close();
-                    break;
-                }
-                if (!c->stalled && now >= c->next_ping) {
-                    co_await send_ping(c);
-                    c->next_ping = now + cfg.ping_interval;
-                    continue;
-                }
                 if (c->held && (now >= c->held_until || c->closing || c->stalled)) { // no frame came to pass it
                     const std::string held = std::move(*c->held);
                     c->held.reset();
@@ -1047,8 +1123,7 @@ struct server::impl {
                     break;
                 }
                 if (c->out.empty() || c->stalled || c->out.front().due > now) {
-                    auto wake_at = std::min(c->next_ping, c->connected_at + cfg.connection_lifetime);
-                    wake_at = std::min(wake_at, c->last_pong + cfg.pong_timeout);
+                    auto wake_at = keep_alive_due(*c);
                     if (!c->out.empty() && !c->stalled) wake_at = std::min(wake_at, c->out.front().due);
                     if (c->held) wake_at = std::min(wake_at, c->held_until);
                     c->wake.expires_at(wake_at);

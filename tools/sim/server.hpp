@@ -27,7 +27,8 @@
 //         account.status, v2/account.status, account.balance, v2/account.balance,
 //         account.position, v2/account.position (logged-on session, or apiKey + HMAC over the sorted
 //         params incl. apiKey), userDataStream.start/ping/stop; {"id","status","result"|"error",
-//         "rateLimits"} envelopes
+//         "rateLimits"} envelopes; the handshake costs 5 weight (shared with REST), pings with an
+//         echo-checked pong deadline, the 24 h lifetime, at most 5 pings/pongs a second
 //   admin GET /admin/truth?account=N (no auth, loopback): the account in the mirror's JSON shape;
 //         GET /admin/pause, /admin/resume: the scenario stops and goes on
 //
@@ -99,8 +100,8 @@ struct server_config {
     double wire_variety = 0;
     int ignored_429_before_ban = 5;    // 429s answered in a row before the 418 ban
     std::chrono::milliseconds ban_duration = std::chrono::minutes(2);
-    // User-data sockets: Binance pings every 3 min and drops without a pong within 10 min, and
-    // ends every connection at 24 h.
+    // User-data and WS-API sockets: Binance pings every 3 min and drops without a pong within
+    // 10 min, and ends every connection at 24 h.
     std::chrono::milliseconds ping_interval = std::chrono::minutes(3);
     std::chrono::milliseconds pong_timeout = std::chrono::minutes(10);
     std::chrono::milliseconds connection_lifetime = std::chrono::hours(24);
@@ -111,6 +112,12 @@ struct server_config {
     // socket (spec §1.3: 10 a second); a data message that is not JSON gets Binance's code-3
     // error and a disconnect.
     int max_incoming_per_second = 10;
+    // WS-API connections (spec §4) keep the ping interval, pong deadline (echo checked) and
+    // lifetime above; at most this many pings and pongs a second from the client (a pong that
+    // echoes one of our pings is not counted; past it the connection is cut), and the WebSocket
+    // handshake costs this much request weight, shared with REST (429/418 past the limit).
+    int wsapi_max_control_per_second = 5;
+    int wsapi_handshake_weight = 5;
     // Bytes waiting for one user-data socket beyond what its TCP send buffer took: a client that
     // reads too slowly is disconnected once it passes this, never buffered without limit.
     // (Binance's figure is UNVERIFIED; that a slow reader is cut is the venue's behaviour.)
