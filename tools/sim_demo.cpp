@@ -64,30 +64,56 @@ std::int64_t wall_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// When the simulator wrote the first frame of each operation, by its E: written on the
-// simulator's io thread, read on this one. A slot is overwritten only 16 384 ms of E later.
+// A frame's key: its event type (the wire name's family), E and T — unique per operation and
+// event type on one account (server_config::on_write; E alone is shared across types). Never 0.
+std::int64_t stamp_key(int family, std::int64_t e, std::int64_t t) noexcept {
+    const std::uint64_t k = (static_cast<std::uint64_t>(e) * 0x9E3779B97F4A7C15ULL) ^
+                            (static_cast<std::uint64_t>(t) * 0xC2B2AE3D27D4EB4FULL) ^ static_cast<std::uint64_t>(family);
+    return k == 0 ? 1 : static_cast<std::int64_t>(k);
+}
+int family_of(std::string_view event_name) noexcept {
+    if (event_name == "ACCOUNT_UPDATE") return 1;
+    if (event_name == "ACCOUNT_CONFIG_UPDATE") return 2;
+    if (event_name == "ORDER_TRADE_UPDATE") return 3;
+    if (event_name == "TRADE_LITE") return 4;
+    return 0;
+}
+int family_of(event_type t) noexcept {
+    switch (t) {
+    case event_type::balance_update: case event_type::position_update: return 1;
+    case event_type::leverage_update: case event_type::account_config_update: return 2;
+    case event_type::order_update: return 3;
+    case event_type::trade_lite: return 4;
+    default: return 0;
+    }
+}
+
+// When the simulator wrote the first frame of each operation and event type, by stamp_key:
+// written on the simulator's io thread, read on this one. A slot is overwritten by a later key
+// that lands on it (16 384 slots).
 class write_stamps {
 public:
-    // A seqlock without the sequence: the slot's E is cleared before its stamp changes, so a
-    // reader that sees the same E before and after reading the stamp read that E's stamp.
-    void put(std::int64_t e, std::int64_t ns) noexcept {
-        auto& x = slots_[static_cast<std::size_t>(e) & (n - 1)];
-        if (x.e.load(std::memory_order_relaxed) == e) return; // the operation's first frame counts
+    // A seqlock without the sequence: the slot's key is cleared before its stamp changes, so a
+    // reader that sees the same key before and after reading the stamp read that key's stamp.
+    void put(std::int64_t key, std::int64_t ns) noexcept {
+        auto& x = slots_[index(key)];
+        if (x.e.load(std::memory_order_relaxed) == key) return; // the operation's first frame counts
         x.e.store(0, std::memory_order_relaxed);
         std::atomic_thread_fence(std::memory_order_release);
         x.ns.store(ns, std::memory_order_relaxed);
-        x.e.store(e, std::memory_order_release);
+        x.e.store(key, std::memory_order_release);
     }
-    [[nodiscard]] std::int64_t get(std::int64_t e) const noexcept {
-        const auto& x = slots_[static_cast<std::size_t>(e) & (n - 1)];
-        if (x.e.load(std::memory_order_acquire) != e) return -1;
+    [[nodiscard]] std::int64_t get(std::int64_t key) const noexcept {
+        const auto& x = slots_[index(key)];
+        if (x.e.load(std::memory_order_acquire) != key) return -1;
         const std::int64_t ns = x.ns.load(std::memory_order_relaxed);
         std::atomic_thread_fence(std::memory_order_acquire);
-        return x.e.load(std::memory_order_relaxed) == e ? ns : -1; // rewritten meanwhile: not this E's stamp
+        return x.e.load(std::memory_order_relaxed) == key ? ns : -1; // rewritten meanwhile: not this key's stamp
     }
 
 private:
     static constexpr std::size_t n = 1 << 14;
+    static std::size_t index(std::int64_t key) noexcept { return static_cast<std::size_t>(static_cast<std::uint64_t>(key) >> 40) & (n - 1); }
     struct slot {
         std::atomic<std::int64_t> e{0}, ns{0};
     };
@@ -153,7 +179,9 @@ int main(int argc, char** argv) {
 
     try {
         write_stamps stamps;
-        sc.on_write = [&stamps](std::int64_t e, std::int64_t ns) { stamps.put(e, ns); };
+        sc.on_write = [&stamps](std::string_view name, std::int64_t e, std::int64_t t, std::int64_t ns) {
+            if (const int family = family_of(name); family != 0) stamps.put(stamp_key(family, e, t), ns);
+        };
         sim::server venue(sc);
         venue.start();
         const std::uint16_t port = venue.port();
@@ -194,7 +222,8 @@ int main(int argc, char** argv) {
             case event_type::balance_update: case event_type::position_update: case event_type::leverage_update:
             case event_type::account_config_update: case event_type::order_update: case event_type::trade_lite:
                 if (!in_snapshot && ev.header.last_in_update()) { // a stream update, applied just now
-                    const std::int64_t w = stamps.get(ev.header.event_time_ms);
+                    const std::int64_t w =
+                        stamps.get(stamp_key(family_of(ev.header.type), ev.header.event_time_ms, ev.header.transaction_time_ms));
                     if (w > 0) latency.record(wall_ns() - w);
                 }
                 break;

@@ -1,27 +1,43 @@
 // acctsync/tools/sim/account_engine.hpp — the exchange simulator's authoritative account.
 //
 // Holds the truth for one futures account (balances, positions in one-way or hedge mode, cross or
-// isolated margin, leverage, multi-assets mode) and turns every change into the user-data frames
-// Binance would push, in Binance's order and shape:
+// isolated margin, leverage, multi-assets mode, resting orders) and turns every change into the
+// user-data frames Binance would push, in Binance's orders and shapes (spec §1.5, §1.6, §2, §5.2):
 //   * a deposit/withdrawal pushes only that asset and "P":[];
-//   * a fill pushes TRADE_LITE (USDⓈ-M) -> ORDER_TRADE_UPDATE NEW -> ACCOUNT_UPDATE ORDER ->
-//     ORDER_TRADE_UPDATE TRADE, all with one E/T; the ACCOUNT_UPDATE carries the margin asset and
-//     the changed position, plus the symbol's BOTH row in hedge mode; COIN-M pushes every position
-//     and adds the account alias "i";
+//   * a market fill: TRADE_LITE (USDⓈ-M) first, then ORDER_TRADE_UPDATE NEW, ACCOUNT_UPDATE ORDER
+//     and ORDER_TRADE_UPDATE TRADE in one of the observed orders (the 2024-11/2026-02 captures'
+//     NEW, ACCOUNT_UPDATE, TRADE; NEW, TRADE, ACCOUNT_UPDATE; ACCOUNT_UPDATE before both, §5.2); an
+//     order may fill in several trades, each with its own trade id and T (PARTIALLY_FILLED with
+//     cumulative z and average ap, then FILLED), each trade its own TRADE_LITE and ACCOUNT_UPDATE;
+//   * a LIMIT order rests: ORDER_TRADE_UPDATE NEW only (b/a: the symbol's open bid/ask
+//     notional), no ACCOUNT_UPDATE; later trades fill it as a maker, a cancel pushes
+//     ORDER_TRADE_UPDATE CANCELED only;
+//   * a liquidation: an "autoclose-<digits>" order, o LIQUIDATION or MARKET, x CALCULATED, X
+//     FILLED, and the ACCOUNT_UPDATE (no TRADE_LITE: that stream pushes TRADE executions only);
+//   * a trade's ACCOUNT_UPDATE on USDⓈ-M carries the margin asset and the changed position, plus
+//     the symbol's BOTH row in hedge mode and, isolated, the other side once initialised (the
+//     docs' three-row example); on COIN-M every asset (zero ones too) and only the traded
+//     symbol's rows (the real capture), with the account alias "i";
 //   * funding: cross -> the asset only; isolated -> the asset and that position;
 //   * margin-type change -> ACCOUNT_UPDATE MARGIN_TYPE_CHANGE with the symbol's rows;
 //   * leverage -> ACCOUNT_CONFIG_UPDATE ac; multi-assets -> ACCOUNT_CONFIG_UPDATE ai.
+// Times: each operation has its own T, later than the account's last (so no two ACCOUNT_UPDATEs
+// share a T); its frames' E is T + 0, 2 or 5 ms, or the previous operation's E where the two
+// pushed different event types (distinct operations sharing an E); a TRADE_LITE's E may be up to
+// 150 ms before its T (the docs' example). E and T never go back within an event type.
 // It also answers REST snapshots from the same state and prints the truth in the shape
 // parse::book_json prints a mirror (values only, zero entries left out), so a test or the admin
 // endpoint can compare the two byte for byte.
 //
 // Simplifications (a simulator, not a risk engine): no mark price (unrealized PnL stays 0,
-// break-even = entry), isolated wallet = |amount| x entry / leverage, fees in the margin asset.
-// One thread at a time.
+// break-even = entry), isolated wallet = |amount| x entry / leverage, fees in the margin asset,
+// a resting order reserves no margin. One thread at a time.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +53,7 @@ struct engine_options {
     bool multi_assets = false;
     std::string alias = "SfsR"; // COIN-M account alias
     std::string quote = "USDT"; // USDⓈ-M margin asset
+    std::uint64_t seed = 1;     // E - T, shared E's and the order of a fill's frames are drawn from it
 };
 
 struct fill_request {
@@ -47,7 +64,20 @@ struct fill_request {
     decimal price;
     decimal fee;
     std::int64_t order_id = 0;
-    std::int64_t trade_id = 0;
+    std::int64_t trade_id = 0;   // the first trade's id (the engine keeps trade ids increasing)
+    std::string client_order_id = "sim";
+    int trades = 1;              // a MARKET order filled in this many trades (qty split, fee too)
+    decimal price_step;          // each further trade this much further from `price` (buys up, sells down)
+};
+
+// A LIMIT order that rests on the book until traded or cancelled.
+struct order_request {
+    std::string symbol;
+    order_side side = order_side::buy;
+    position_side pos_side = position_side::both; // LONG/SHORT in hedge mode
+    decimal qty;
+    decimal price;
+    std::int64_t order_id = 0;
     std::string client_order_id = "sim";
 };
 
@@ -58,7 +88,20 @@ public:
     // Each call returns the frames Binance would push for it, in order (empty when refused).
     std::vector<std::string> deposit(std::string_view asset, decimal amount, std::int64_t t);
     std::vector<std::string> withdraw(std::string_view asset, decimal amount, std::int64_t t);
+    // A MARKET order filled at once (refused when a hedge side would cross zero).
     std::vector<std::string> fill(const fill_request& f, std::int64_t t);
+    // A LIMIT order resting (NEW only); refused for a duplicate id or a non-positive qty or price.
+    std::vector<std::string> place_limit(const order_request& o, std::int64_t t);
+    // One trade of a resting order, as a maker at its price: `qty` of what is left (zero or more
+    // than is left: all of it). A hedge side the trade would cross zero cancels the order instead.
+    std::vector<std::string> fill_resting(std::int64_t order_id, decimal qty, decimal fee, std::int64_t trade_id,
+                                          std::int64_t t);
+    std::vector<std::string> cancel(std::int64_t order_id, std::int64_t t);
+    // The position (symbol, side) closed by the venue at `price` (refused when it is flat).
+    std::vector<std::string> liquidate(std::string_view symbol, position_side side, decimal price, decimal fee,
+                                       std::int64_t order_id, std::int64_t trade_id, std::int64_t t);
+    [[nodiscard]] std::vector<std::int64_t> open_order_ids() const; // resting orders, oldest first
+    [[nodiscard]] std::vector<std::pair<std::string, position_side>> open_positions() const; // non-zero ones
     std::vector<std::string> funding(std::string_view symbol, position_side side, decimal amount, std::int64_t t);
     std::vector<std::string> set_leverage(std::string_view symbol, std::uint32_t leverage, std::int64_t t);
     // Account-mode changes Binance can refuse; a refusal pushes nothing and, when `why` is given,
@@ -120,6 +163,14 @@ private:
         decimal accumulated;
         decimal isolated_wallet;
         std::int64_t time = 0;
+        bool initialised = false; // traded at least once (an isolated hedge side then rides along)
+    };
+    struct resting_order {
+        std::string symbol;
+        std::string client_order_id;
+        order_side side = order_side::buy;
+        position_side pos_side = position_side::both;
+        decimal qty, price, filled, avg;
     };
     struct symbol_state {
         std::uint32_t leverage = 20;
@@ -127,10 +178,38 @@ private:
     };
     using position_key = std::pair<std::string, position_side>;
 
+    // The event types whose E and T are kept in order (one clock each).
+    enum wire_kind : unsigned { w_account, w_config, w_order, w_trade_lite, w_margin_call, w_kinds };
+    struct op_clock {
+        std::uint64_t seq = 0;
+        std::int64_t t = 0;        // T of the operation (of its first trade)
+        std::int64_t e_delay = 0;  // E - T of its frames: 0, 2 or 5 ms
+        std::int64_t shared_e = 0; // the previous operation's E, taken where no type's order forbids it
+        std::int64_t e = 0;        // the E of its last frame (not a TRADE_LITE's)
+    };
+    op_clock begin_op(std::int64_t t);
+    std::int64_t next_trade_time(op_clock& op); // another trade of the operation: a later T
+    // E for a frame of kind k with transaction time T (candidate < 0: the operation's plan).
+    std::int64_t event_time(op_clock& op, wire_kind k, std::int64_t T, std::int64_t candidate = -1);
+    void stamp(event& ev, op_clock& op, wire_kind k, std::int64_t T, std::int64_t candidate = -1);
+    void end_op(const op_clock& op);
+    std::int64_t next_trade_id(std::int64_t wanted);
+
     event balance_event(const std::string& asset, decimal change, std::int64_t t, update_reason r) const;
     event position_event(const position_key& k, std::int64_t t, update_reason r) const;
-    std::string account_update(std::vector<event> items) const; // one ACCOUNT_UPDATE frame, items numbered
-    void stamp(event& ev, std::int64_t t) const;
+    // One ACCOUNT_UPDATE frame, items numbered and stamped.
+    std::string account_update(std::vector<event> items, op_clock& op, std::int64_t T);
+    // The state change of one trade (position, isolated wallet, wallet, trade log); the realized PnL.
+    decimal trade(const std::string& symbol, position_side side, order_side dir, decimal qty, decimal price, decimal fee,
+                  std::int64_t T, std::int64_t order_id, std::int64_t trade_id);
+    [[nodiscard]] bool crosses_zero(const std::string& symbol, position_side side, order_side dir, decimal qty);
+    // A trade's ACCOUNT_UPDATE items (see the file comment).
+    std::vector<event> trade_items(const std::string& symbol, position_side side, std::int64_t T) const;
+    // The symbol's open bid and ask notional (ORDER_TRADE_UPDATE b and a).
+    void notionals(const std::string& symbol, order_update& o) const;
+    event order_event(const std::string& symbol, const std::string& client_id, order_side side, position_side ps,
+                      order_type type, decimal qty, decimal price, std::int64_t order_id) const;
+    event trade_lite_event(const event& order) const;
     std::vector<event> snapshot_rows(snapshot_kind kind) const;
     position& position_of(const std::string& symbol, position_side side);
 
@@ -141,6 +220,17 @@ private:
     bool multi_assets_ = false;
     std::int64_t multi_assets_time_ = 0;
     std::vector<trade_record> trades_;
+    std::map<std::int64_t, resting_order> resting_;
+    std::mt19937_64 rng_;
+    std::uint64_t op_seq_ = 0;
+    std::int64_t last_t_ = 0;  // the last T any frame carried
+    std::int64_t prev_e_ = 0;  // the previous operation's E
+    struct clock_mark {
+        std::int64_t e = 0;
+        std::uint64_t op = 0;
+    };
+    std::array<clock_mark, w_kinds> marks_{};
+    std::int64_t last_trade_id_ = 0;
 };
 
 } // namespace acctsync::sim

@@ -11,8 +11,12 @@
 
 namespace acctsync::sim {
 
-// op: 0 deposit, 1 withdraw, 2 leverage, 3 funding, 4 margin type, 5 multi-assets, 10 margin
-// call, anything else a fill (order/trade id `id`). Returns the frames the operation pushes.
+// op: 0 deposit, 1 withdraw, 2 leverage, 3 funding, 4 margin type, 5 multi-assets, 6 a MARKET
+// fill (one to three trades), 7 a LIMIT order that rests, 8 a trade of a resting order (a part or
+// the rest), 9 a cancel (8 and 9 place an order when none rests), 10 margin call, 11 a
+// liquidation of an open position; anything else a MARKET fill. Order ids are `id`, trade ids
+// from `id` on. Returns the frames the operation pushes.
+inline constexpr int operation_count = 12;
 std::vector<std::string> random_operation(account_engine& e, int op, const std::string& symbol, std::mt19937_64& rng,
                                           std::int64_t t, std::int64_t id);
 

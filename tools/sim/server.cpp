@@ -74,6 +74,15 @@ std::int64_t event_time_of(std::string_view frame) {
     return v;
 }
 
+// The frame's first "T" (the event's; an ORDER_TRADE_UPDATE's o.T is the same); 0 when absent.
+std::int64_t transaction_time_of(std::string_view frame) {
+    const auto at = frame.find("\"T\":");
+    if (at == std::string_view::npos) return 0;
+    std::int64_t v = 0;
+    for (std::size_t i = at + 4; i < frame.size() && frame[i] >= '0' && frame[i] <= '9'; ++i) v = v * 10 + (frame[i] - '0');
+    return v;
+}
+
 std::int64_t wall_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -255,6 +264,7 @@ struct server::impl {
             engine_options o;
             o.venue = cfg.venue;
             o.hedge_mode = cfg.hedge_mode;
+            o.seed = cfg.seed * 1000 + static_cast<std::uint64_t>(i);
             a.engine = std::make_unique<account_engine>(o);
             for (const std::string_view sym : symbols_of(cfg.venue)) a.engine->list_symbol(sym);
             const std::int64_t t = tick();
@@ -429,15 +439,20 @@ struct server::impl {
         const std::size_t pick = static_cast<std::size_t>(rng() % symbols_of(cfg.venue).size());
         const std::string sym(symbols_of(cfg.venue)[pick]);
         const std::int64_t t = tick();
-        // The scenario picks the mix: mixed (everything), fills (trading only), funding (funding
-        // fees on open positions, with fills to open them), transfers (deposits and withdrawals).
-        int op = static_cast<int>(rng() % 11);
-        if (cfg.scenario == "fills") op = 6;
-        else if (cfg.scenario == "funding") op = rng() % 4 == 0 ? 6 : 3;
-        else if (cfg.scenario == "transfers") op = static_cast<int>(rng() % 2);
-        std::vector<std::string> frames = random_operation(e, op, sym, rng, t, next_id++);
-        ++st.operations;
-        for (const auto& fr : frames) publish(a, fr);
+        // The scenario picks the mix: mixed (everything), fills (market orders only), funding
+        // (funding fees on open positions, with fills to open them), transfers (deposits and
+        // withdrawals). One time in eight a second operation on the account at the same time:
+        // operations that may share an E (across event types; spec §1.5).
+        for (int again = 0; again < 2; ++again) {
+            int op = static_cast<int>(rng() % operation_count);
+            if (cfg.scenario == "fills") op = 6;
+            else if (cfg.scenario == "funding") op = rng() % 4 == 0 ? 6 : 3;
+            else if (cfg.scenario == "transfers") op = static_cast<int>(rng() % 2);
+            std::vector<std::string> frames = random_operation(e, op, sym, rng, t, next_id++);
+            ++st.operations;
+            for (const auto& fr : frames) publish(a, fr);
+            if (rng() % 8 != 0 || (cfg.max_operations > 0 && st.operations >= cfg.max_operations)) break;
+        }
     }
 
     asio::awaitable<void> scenario_loop() {
@@ -1140,7 +1155,8 @@ struct server::impl {
                 }
                 if (half_open) continue; // swallowed: nothing closes, pings go on
                 c->ws.text(true);
-                if (cfg.on_write) cfg.on_write(event_time_of(msg), wall_ns()); // before any of its copies
+                if (cfg.on_write) // before any of its copies
+                    cfg.on_write(event_name(msg), event_time_of(msg), transaction_time_of(msg), wall_ns());
                 if (c->held) { // a reordered frame: after this one, unless they are of one type
                     const std::string held = std::move(*c->held);
                     c->held.reset();

@@ -151,10 +151,15 @@ struct server_config {
     // A latency probe for a client in the same process (the demo, the latency harness): called on
     // the simulator's io thread just before each stream frame's first byte goes to a socket
     // (before a fault's duplicate or split copy; also for a frame a gap fault then swallows),
-    // with the frame's E and the wall clock (system_clock, ns)
-    // — the clock event headers' recv_time_ns use. E is unique per operation server-wide, and the
-    // frames of one operation share it. Empty: no probe.
-    std::function<void(std::int64_t event_time_ms, std::int64_t wall_ns)> on_write;
+    // with the frame's event name ("e"), E, T (0 when it has none) and the wall clock
+    // (system_clock, ns) — the clock event headers' recv_time_ns use. E alone is not unique:
+    // operations share an E across event types (spec §1.5). (event name, E, T) is unique per
+    // operation and event type on one account (each operation has T's of its own, and E's
+    // strictly after the last operation's of that type); the frames of one type of one
+    // operation (an order's NEW and its TRADE) may share it. Empty: no probe.
+    std::function<void(std::string_view event_name, std::int64_t event_time_ms, std::int64_t transaction_time_ms,
+                       std::int64_t wall_ns)>
+        on_write;
 };
 
 class server {
