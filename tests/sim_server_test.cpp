@@ -389,6 +389,56 @@ TEST_P(sim_wire_forms, TruthEqualsMirrorFromSnapshotAndStream) {
 
 INSTANTIATE_TEST_SUITE_P(forms, sim_wire_forms, ::testing::Values(0.0, 1.0));
 
+// A share of the frames comes in the form of the real captures (the members in the 2024-11
+// ORDER_TRADE_UPDATE's and the 2026-02 ACCOUNT_UPDATE's order, "ap" with 5 places, "L" with 2,
+// "n" and "rp" with 8, wallet balances with 8; zero as "0"), and each parses.
+TEST_F(sim_fixture, AShareOfFramesComesInTheFormOfTheRealCaptures) {
+    start(400, market::usdm, [](sim::server_config& c) { c.wire_variety = 1; });
+    beast_ws_client ws(srv->port(), "/private/ws/" + listen_key());
+    const auto keys = [](const nlohmann::ordered_json& o, std::size_t n) {
+        std::vector<std::string> k;
+        for (auto it = o.begin(); it != o.end() && k.size() < n; ++it) k.push_back(it.key());
+        return k;
+    };
+    const auto places = [](const std::string& v) { return v.find('.') == std::string::npos ? 0 : v.size() - v.find('.') - 1; };
+    const std::vector<std::string> order_members{"s", "c", "S", "o", "f", "q", "p", "ap"};
+    parse::user_stream_parser parser;
+    int orders = 0, updates = 0, frames = 0;
+    for (; frames < 600 && (orders < 10 || updates < 10); ++frames) {
+        const std::string f = ws.next(3000);
+        ASSERT_FALSE(f.empty());
+        test::padded in(f);
+        parse::vector_sink sink;
+        ASSERT_TRUE(parser.parse(in.data(), in.size, {}, sink.sink()).ok()) << f;
+        const auto j = nlohmann::ordered_json::parse(f);
+        if (keys(j, 3) != std::vector<std::string>{"e", "T", "E"}) continue;
+        if (j["e"] == "ORDER_TRADE_UPDATE" && keys(j["o"], 8) == order_members) {
+            ++orders;
+            const auto& o = j["o"];
+            for (const auto& [field, n] : {std::pair<const char*, std::size_t>{"ap", 5}, {"L", 2}, {"n", 8}, {"rp", 8}}) {
+                if (!o.contains(field)) continue;
+                const std::string v = o[field];
+                if (v == "0") continue;
+                EXPECT_GE(places(v), n) << field << " in " << f;
+                if (std::string(field) == "ap") {
+                    EXPECT_EQ(places(v), 5u) << f; // the engine's averages have 5
+                }
+            }
+        } else if (j["e"] == "ACCOUNT_UPDATE" && keys(j["a"], 3) == std::vector<std::string>{"B", "P", "m"}) {
+            ++updates;
+            for (const auto& b : j["a"]["B"]) {
+                EXPECT_EQ(keys(b, 4), (std::vector<std::string>{"a", "wb", "cw", "bc"})) << f;
+                const std::string wb = b["wb"];
+                if (wb != "0") {
+                    EXPECT_GE(places(wb), 8u) << f;
+                }
+            }
+        }
+    }
+    EXPECT_GE(orders, 10) << "of " << frames << " frames";
+    EXPECT_GE(updates, 10) << "of " << frames << " frames";
+}
+
 TEST_F(sim_fixture, WsApiSignedRequestsSessionLogonAndUserDataStream) {
     start(0);
     beast_ws_client api(srv->port(), "/ws-fapi/v1");

@@ -96,7 +96,8 @@ struct server_config {
     std::chrono::milliseconds snapshot_lag{0};
     // This share of user-data frames (0..1) goes out in another of Binance's wire forms: members
     // reordered, decimals padded to 8 places, an empty B or P left out, listenKeyExpired's E as a
-    // string (tools/sim/wire_forms.hpp). 0: every frame in the writer's canonical form.
+    // string, or (a quarter of those with a template) the member order and decimal places of the
+    // real captures (tools/sim/wire_forms.hpp). 0: every frame in the writer's canonical form.
     double wire_variety = 0;
     int ignored_429_before_ban = 5;    // 429s answered in a row before the 418 ban
     std::chrono::milliseconds ban_duration = std::chrono::minutes(2);
