@@ -125,7 +125,7 @@ position_entry* account_book::find_or_add_position(const symbol_string& symbol, 
             e.symbol = symbol;
             e.side = side;
             e.time_ms = position_horizon(symbol);
-            e.snapshot_time_ms = e.time_ms;
+            e.snapshot_time_ms = e.unrealized_pnl_time_ms = e.time_ms;
             s = ++n_positions_;
             return &e;
         }
@@ -275,11 +275,18 @@ apply_status account_book::apply_position(const event_header& h, const position_
          ((p.fields & f::f_isolated_wallet) && p.isolated_wallet != e->isolated_wallet)))
         note_drift(e->symbol.view(), side_suffix(e->side));
     if (t >= e->time_ms) {
+        // uPnL: valued at T (a push) or at the snapshot's as-of time (a row, taken no earlier
+        // than its updateTime: it wins a tie with the push of that state); see the header.
+        const std::int64_t valued = snap ? std::max(open_marker_.as_of_ms, t) : t;
+        const bool later = snap ? valued >= e->unrealized_pnl_time_ms : valued > e->unrealized_pnl_time_ms;
+        if ((p.fields & f::f_unrealized_pnl) && (t > e->time_ms || later)) {
+            e->unrealized_pnl = p.unrealized_pnl;
+            e->unrealized_pnl_time_ms = valued;
+        }
         if (p.fields & f::f_amount) e->amount = p.amount;
         if (p.fields & f::f_entry_price) e->entry_price = p.entry_price;
         if (p.fields & f::f_break_even_price) e->break_even_price = p.break_even_price;
         if (p.fields & f::f_accumulated_realized) e->accumulated_realized = p.accumulated_realized;
-        if (p.fields & f::f_unrealized_pnl) e->unrealized_pnl = p.unrealized_pnl;
         if (p.fields & f::f_isolated_wallet) e->isolated_wallet = p.isolated_wallet;
         if (p.fields & f::f_margin_type) e->margin = p.margin;
         if (p.fields & f::f_margin_asset) e->margin_asset = p.margin_asset;
@@ -432,6 +439,7 @@ void account_book::flatten(position_entry& p, std::int64_t as_of) noexcept {
     if (p.time_ms < as_of) {
         p.amount = p.entry_price = p.break_even_price = p.accumulated_realized = p.unrealized_pnl =
             p.isolated_wallet = decimal{};
+        p.unrealized_pnl_time_ms = as_of;
         // Absent from the snapshot: its margin type and asset are unknown, exactly as for a key
         // first seen after the snapshot (so every arrival order gives the same register).
         p.margin = margin_type::unknown;

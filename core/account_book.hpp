@@ -12,6 +12,25 @@
 // Snapshot-only fields (available balance, margins, mark/liquidation price, REST leverage) keep
 // their own stamp: the snapshot's as-of time.
 //
+// Unrealized PnL is a valuation, not a state: it moves with the mark price while nothing on
+// the account changes, and Binance pushes `up` only with a position change (valued at its T),
+// while a REST/WS-API row carries it valued at the current mark — with the row's updateTime still
+// that of the last position change (spec §1.6.2, §3.5). Stamping the row's uPnL with updateTime
+// made the mirror depend on arrival order: a snapshot's fresher value and a (duplicate or
+// overlapping) push of the same change, both with one updateTime, each overwrote the other. So
+// uPnL is a register of its own, stamped with the time it was valued at (a push: T; a row: the
+// snapshot's as-of time), and what a trading user reads is the newest valuation the venue gave
+// of the position the book holds:
+//   * an update that brings a newer position state brings its uPnL, whatever its stamp (it is
+//     the only valuation of that state);
+//   * an update of the state the book already holds replaces the uPnL iff it was valued later
+//     (a row: or at the same time, as a snapshot is taken no earlier than its updateTime) — a
+//     snapshot after a push wins, a push replayed after it does not;
+//   * an update older than the state brings nothing (it valued another amount).
+// Neither is current: for a live figure use the mark price stream, (mark − entry) × amount. A
+// mirror's uPnL depends on when it last heard one, so comparisons with the simulator's truth
+// leave it out with the snapshot-only fields (parse::book_json_options::include_snapshot_only).
+//
 // Registers a snapshot carries without a time of its own (leverage, symbol config, multi-assets,
 // position mode) cannot be ordered against the stream by exchange time alone: the as-of time is
 // the client's estimate of the server clock, and stream T runs ahead of it (T > E in real
@@ -95,10 +114,13 @@ struct position_entry {
     decimal entry_price;
     decimal break_even_price;
     decimal accumulated_realized;
-    decimal unrealized_pnl; // at time_ms only: Binance does not re-push on mark moves
     decimal isolated_wallet;
     asset_string margin_asset;
     std::int64_t time_ms = never;
+    // the venue's newest valuation of the position held above (stamp: unrealized_pnl_time_ms,
+    // the time it was valued at; see "Unrealized PnL" in the file comment)
+    decimal unrealized_pnl;
+    std::int64_t unrealized_pnl_time_ms = never;
     // snapshot-only (stamp: snapshot_time_ms)
     decimal mark_price;
     decimal liquidation_price;

@@ -508,3 +508,81 @@ TEST(AccountBook, PartialFieldsLeaveOtherFieldsAlone) {
     EXPECT_EQ(wallet_of(b, "BNB"), "0.02575839");
     EXPECT_EQ(b.balance("BNB")->cross_wallet_balance.to_string(), "3") << "cw was not in the message";
 }
+
+namespace {
+// A pushed position (ACCOUNT_UPDATE a.P[]) with its uPnL valued at T, and a positionRisk row
+// with the current mark's uPnL and the row's updateTime at the last position change.
+event pushed(const char* amount, const char* up, std::int64_t t) {
+    event ev = position("BTCUSDT", position_side::both, amount, t);
+    ev.payload.position.unrealized_pnl = dec(up);
+    return ev;
+}
+event risk_row(const char* amount, const char* mark, const char* upnl, std::int64_t update_time) {
+    event ev = position("BTCUSDT", position_side::both, amount, 0);
+    ev.payload.position.mark_price = dec(mark);
+    ev.payload.position.unrealized_pnl = dec(upnl);
+    ev.payload.position.fields |= position_update::f_mark_price;
+    return row(ev, update_time);
+}
+std::string upnl_of(const account_book& b) {
+    const auto* p = b.position("BTCUSDT", position_side::both);
+    return p->unrealized_pnl.to_string() + "@" + std::to_string(p->unrealized_pnl_time_ms);
+}
+} // namespace
+
+// uPnL is a valuation with its own time (spec §1.6.2: `up` is valued at the push only; §3.5: a
+// row carries the current mark's uPnL but the updateTime of the last position change). A push at
+// T=1000 (up 5 at mark 105), a positionRisk snapshot as of 2000 of that same state (mark 107.5,
+// uPnL 7.5, updateTime 1000) and a duplicate of the push from an overlapping connection: in every
+// order the book holds the snapshot's valuation, the newest. Before the fix a push arriving after
+// the snapshot (same updateTime) put the older 5 back.
+TEST(AccountBook, UnrealizedPnlIsTheNewestValuationWhateverTheArrivalOrder) {
+    const std::vector<std::vector<event>> parts = {
+        {pushed("1", "5", 1000)},
+        {begin(1, 2000, scope_positions), risk_row("1", "107.5", "7.5", 1000), end(1, 1)},
+        {pushed("1", "5", 1000)},
+    };
+    std::vector<int> order{0, 1, 2};
+    int runs = 0;
+    do {
+        account_book b(small);
+        for (int i : order) apply_all(b, parts[i]);
+        EXPECT_EQ(upnl_of(b), "7.5@2000") << "order " << order[0] << order[1] << order[2];
+        EXPECT_EQ(b.position("BTCUSDT", position_side::both)->mark_price.to_string(), "107.5");
+        EXPECT_EQ(b.position("BTCUSDT", position_side::both)->time_ms, 1000) << "the state is the push's";
+        ++runs;
+    } while (std::next_permutation(order.begin(), order.end()));
+    EXPECT_EQ(runs, 6);
+}
+
+// Two positionRisk snapshots with no fill between (same updateTime, the mark moved): the later
+// one's uPnL and mark; a push of a new state brings its own uPnL, even valued before the last
+// snapshot (it is the only valuation of that amount); a row of an older state brings none.
+TEST(AccountBook, UnrealizedPnlFollowsThePositionStateItValues) {
+    account_book b(small);
+    apply_all(b, {pushed("1", "5", 1000)});
+    apply_all(b, {begin(1, 2000, scope_positions), risk_row("1", "107.5", "7.5", 1000), end(1, 1)});
+    apply_all(b, {begin(2, 3000, scope_positions), risk_row("1", "98", "-2", 1000), end(2, 1)});
+    EXPECT_EQ(upnl_of(b), "-2@3000");
+    EXPECT_EQ(b.position("BTCUSDT", position_side::both)->mark_price.to_string(), "98");
+    // A lagged answer (as of 2500) of the same state: valued before the one held, ignored.
+    apply_all(b, {begin(3, 2500, scope_positions), risk_row("1", "101", "1", 1000), end(3, 1)});
+    EXPECT_EQ(upnl_of(b), "-2@3000");
+    // A fill the snapshots had not seen (T 2900, before the last as-of: a lagged venue copy).
+    apply_all(b, {pushed("2", "-3.8", 2900)});
+    EXPECT_EQ(amount_of(b, "BTCUSDT", position_side::both), "2");
+    EXPECT_EQ(upnl_of(b), "-3.8@2900") << "the new amount's only valuation";
+    // A row of the state before that fill, newer as-of: neither its amount nor its uPnL.
+    apply_all(b, {begin(4, 4000, scope_positions), risk_row("1", "99", "-1", 1000), end(4, 1)});
+    EXPECT_EQ(amount_of(b, "BTCUSDT", position_side::both), "2");
+    EXPECT_EQ(upnl_of(b), "-3.8@2900");
+    // A row of the current state taken later: its valuation. A replay of the push: not.
+    apply_all(b, {begin(5, 5000, scope_positions), risk_row("2", "99", "-2", 2900), end(5, 1)});
+    apply_all(b, {pushed("2", "-3.8", 2900)});
+    EXPECT_EQ(upnl_of(b), "-2@5000");
+    // A row whose updateTime is past its as-of (T runs ahead of the client's clock estimate):
+    // valued no earlier than that updateTime, so it wins the tie with the push of that state.
+    apply_all(b, {begin(6, 6000, scope_positions), risk_row("3", "100.5", "1.5", 6100), end(6, 1)});
+    apply_all(b, {pushed("3", "0.9", 6100)});
+    EXPECT_EQ(upnl_of(b), "1.5@6100");
+}

@@ -69,7 +69,9 @@ void write_book_json(const account_book& book, std::string& out, const book_json
         w.dec("amount", p.amount);
         w.dec("entry_price", p.entry_price);
         w.dec("break_even_price", p.break_even_price);
-        w.dec("unrealized_pnl", p.unrealized_pnl);
+        // A valuation at a mark price, not state: left out with the snapshot-only fields (see
+        // account_book.hpp, "Unrealized PnL").
+        if (opt.include_snapshot_only) w.dec("unrealized_pnl", p.unrealized_pnl);
         w.str("margin_type", to_string(p.margin));
         w.dec("isolated_wallet", p.isolated_wallet);
         if (opt.include_snapshot_only && p.snapshot_fields != 0) {
@@ -79,6 +81,7 @@ void write_book_json(const account_book& book, std::string& out, const book_json
         }
         if (opt.include_times) {
             time_or_null(w, "time", p.time_ms);
+            if (opt.include_snapshot_only) time_or_null(w, "unrealized_pnl_time", p.unrealized_pnl_time_ms);
             time_or_null(w, "snapshot_time", p.snapshot_time_ms);
         }
         out += '}';

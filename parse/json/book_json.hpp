@@ -16,7 +16,8 @@ namespace acctsync::parse {
 
 struct book_json_options {
     bool include_times = false;      // register stamps (differ between a mirror and the truth)
-    bool include_snapshot_only = true; // available balance, margins, mark price, ...
+    bool include_snapshot_only = true; // available balance, margins, mark price, ..., and the
+                                       // positions' unrealized PnL (a valuation, not state)
     bool skip_zero = false;          // leave out zero balances and flat positions
     bool pretty = false;             // one entry per line
 };
