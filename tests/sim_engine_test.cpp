@@ -2,6 +2,8 @@
 // with acctsync's parser, and its truth equals a mirror built from a snapshot plus the frames.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <random>
 #include <set>
@@ -519,4 +521,75 @@ TEST(SimEngine, TruthEqualsMirrorBuiltFromSnapshotAndFrames) {
         EXPECT_GT(frames.size(), 500u);
         EXPECT_EQ(drawn.size(), static_cast<std::size_t>(sim::operation_count)) << "every operation drawn";
     }
+}
+
+namespace {
+// The first element of the body's array (or the object) whose "symbol" is `symbol`.
+nlohmann::json row_of(const nlohmann::json& rows, const std::string& symbol) {
+    for (const auto& r : rows)
+        if (r.value("symbol", "") == symbol) return r;
+    ADD_FAILURE() << "no row for " << symbol << " in " << rows.dump();
+    return {};
+}
+} // namespace
+
+// Marks move and push nothing (spec §1.6.2: ACCOUNT_UPDATE only when a balance or position
+// changes); a pushed position carries `up` valued at the mark of its push, a snapshot row the
+// current mark's uPnL, notional and margins with the updateTime of the last position change.
+// Hand-computed: bought 0.5 BTC at 90853.2 with the mark at 90900 (up 23.4), mark now 91000.
+TEST(SimEngine, APushCarriesTheUpnlOfItsMarkAndASnapshotTheCurrentOne) {
+    sim::engine_options o;
+    account_engine e(o);
+    e.list_symbol("BTCUSDT");
+    EXPECT_EQ(e.mark_price("BTCUSDT").to_string(), "90853.2") << "the 2024-11 capture's level";
+    (void)e.deposit("USDT", dec("10000"), 1);
+    e.set_mark("BTCUSDT", dec("90900"));
+    auto f = fill("BTCUSDT", order_side::buy, "0.5", "90853.2");
+    const auto frames = e.fill(f, 2);
+    const auto au = first_of(frames, "ACCOUNT_UPDATE");
+    ASSERT_EQ(au.size(), 2u);
+    EXPECT_EQ(au[1].payload.position.unrealized_pnl.to_string(), "23.4");
+    const std::int64_t T = au[1].header.transaction_time_ms;
+    e.set_mark("BTCUSDT", dec("91000")); // returns nothing to push: a mark move is silent
+
+    const auto risk = row_of(nlohmann::json::parse(e.rest_snapshot(snapshot_kind::position_risk_v2)), "BTCUSDT");
+    EXPECT_EQ(risk["markPrice"], "91000");
+    EXPECT_EQ(risk["unRealizedProfit"], "73.4");
+    EXPECT_EQ(risk["notional"], "45500");
+    EXPECT_EQ(risk["isAutoAddMargin"], "false");
+    EXPECT_EQ(risk["updateTime"], T) << "the time of the last position change, not of the mark";
+    const auto v3 = row_of(nlohmann::json::parse(e.rest_snapshot(snapshot_kind::position_risk_v3)), "BTCUSDT");
+    EXPECT_EQ(v3["initialMargin"], "2275") << "|notional| / 20x";
+    EXPECT_EQ(v3["maintMargin"], "182") << "|notional| x 0.004";
+    EXPECT_EQ(v3["marginAsset"], "USDT");
+    const auto account = nlohmann::json::parse(e.rest_snapshot(snapshot_kind::account_v2));
+    const auto usdt = account["assets"][0];
+    EXPECT_EQ(usdt["walletBalance"], "9999.99");
+    EXPECT_EQ(usdt["unrealizedProfit"], "73.4");
+    EXPECT_EQ(usdt["crossUnPnl"], "73.4");
+    EXPECT_EQ(usdt["marginBalance"], "10073.39") << "wallet + uPnL";
+    EXPECT_EQ(usdt["initialMargin"], "2275");
+    EXPECT_EQ(usdt["maintMargin"], "182");
+    EXPECT_EQ(usdt["maxWithdrawAmount"], "7798.39") << "marginBalance - initialMargin";
+    EXPECT_EQ(account["totalMarginBalance"], "10073.39");
+    EXPECT_EQ(account["totalUnrealizedProfit"], "73.4");
+    EXPECT_EQ(account["availableBalance"], "7798.39");
+}
+
+// COIN-M contracts are inverse: 10 contracts of 100 USD bought at 90000, mark 91000:
+// uPnL = 10 x 100 x (1/90000 - 1/91000) BTC, notionalValue = 10 x 100 / 91000 BTC.
+TEST(SimEngine, CoinmPositionsAreValuedAsInverseContracts) {
+    sim::engine_options o;
+    o.venue = market::coinm;
+    account_engine e(o);
+    e.list_symbol("BTCUSD_PERP");
+    (void)e.deposit("BTC", dec("1"), 1);
+    e.set_mark("BTCUSD_PERP", dec("91000"));
+    (void)e.fill(fill("BTCUSD_PERP", order_side::buy, "10", "90000"), 2);
+    const auto risk = row_of(nlohmann::json::parse(e.rest_snapshot(snapshot_kind::coinm_position_risk)), "BTCUSD_PERP");
+    EXPECT_EQ(risk["unRealizedProfit"], "0.0001221");
+    EXPECT_EQ(risk["notionalValue"], "0.01098901");
+    // Sold at 91000: the same amount realized, in BTC.
+    (void)e.fill(fill("BTCUSD_PERP", order_side::sell, "10", "91000", position_side::both, 2), 3);
+    EXPECT_EQ(e.trades().back().realized.to_string(), "0.0001221");
 }

@@ -17,12 +17,14 @@
 #include <thread>
 
 #include "core/account_book.hpp"
+#include "core/event_builders.hpp"
 #include "tools/sim/asio.hpp"
 #include "net/signing.hpp"
 #include "parse/json/book_json.hpp"
 #include "parse/json/event_json.hpp"
 #include "support/payload.hpp"
 #include "tools/sim/client.hpp"
+#include "tools/sim/account_engine.hpp"
 #include "tools/sim/server.hpp"
 #include "support/sim_fixture.hpp"
 #include "parse/vector_sink.hpp"
@@ -1271,4 +1273,288 @@ TEST_F(sim_fixture, DeletedKeyExpiresTheStreamAndKeepaliveGets1125) {
     const auto put = c.request(http::verb::put, "/fapi/v1/listenKey", srv->api_key(0));
     EXPECT_NE(put.body().find("-1125"), std::string::npos) << put.body();
     EXPECT_TRUE(w.next(300).empty()) << "silent after expiry";
+}
+
+namespace {
+nlohmann::json row_for(const nlohmann::json& rows, const std::string& symbol) {
+    for (const auto& r : rows)
+        if (r.value("symbol", "") == symbol) return r;
+    ADD_FAILURE() << "no row for " << symbol << " in " << rows.dump();
+    return {};
+}
+// Account 0 buys 0.5 BTCUSDT at 90853.2 with the mark at 90900 (and a LIMIT order rests).
+void open_btc_position(sim::server& srv) {
+    srv.operate(0, [](sim::account_engine& e, std::int64_t t) {
+        e.set_mark("BTCUSDT", dec("90900"));
+        sim::fill_request f;
+        f.symbol = "BTCUSDT";
+        f.side = order_side::buy;
+        f.qty = dec("0.5");
+        f.price = dec("90853.2");
+        f.fee = dec("0.01");
+        f.order_id = f.trade_id = 1;
+        auto frames = e.fill(f, t);
+        sim::order_request o;
+        o.symbol = "BTCUSDT";
+        o.qty = dec("0.2");
+        o.price = dec("90000");
+        o.order_id = 2;
+        for (auto& fr : e.place_limit(o, t)) frames.push_back(std::move(fr));
+        return frames;
+    });
+}
+} // namespace
+
+// Binance pushes ACCOUNT_UPDATE only when a balance or position changes (spec §1.6.2): `up` is
+// valued at the push, and a positionRisk row carries the current mark with the updateTime of the
+// last position change. Two snapshots with no fill between: one updateTime, two marks, two
+// uPnLs, and no frame for the move; a mirror holds the newest valuation in either arrival order.
+TEST_F(sim_fixture, PositionRowsCarryANewerMarkThanTheirUpdateTime) {
+    start(0);
+    beast_ws_client ws(srv->port(), "/private/ws/" + listen_key());
+    std::this_thread::sleep_for(200ms); // the socket subscribed
+    open_btc_position(*srv);
+    std::string pushed;
+    for (int i = 0; i < 10 && pushed.empty(); ++i) {
+        const std::string f = ws.next(3000);
+        ASSERT_FALSE(f.empty());
+        if (f.find("\"ACCOUNT_UPDATE\"") != std::string::npos) pushed = f;
+    }
+    const auto au = nlohmann::json::parse(pushed);
+    const auto& p = au["a"]["P"][0];
+    EXPECT_EQ(p["up"], "23.4") << "(90900 - 90853.2) x 0.5 at the push";
+    const std::int64_t T = au["T"];
+
+    client c(srv->port());
+    const std::string key = srv->api_key(0), secret = srv->api_secret(0);
+    const auto risk = [&] {
+        const auto r = c.request(http::verb::get, signed_target("/fapi/v2/positionRisk", secret, wall_ms()), key);
+        EXPECT_EQ(r.result(), http::status::ok) << r.body();
+        return r.body();
+    };
+    for (std::string f; !(f = ws.next(300)).empty();) {} // the fill's other frames
+    const std::string first = risk();
+    srv->operate(0, [](sim::account_engine& e, std::int64_t) {
+        e.set_mark("BTCUSDT", dec("91000"));
+        return std::vector<std::string>{};
+    });
+    EXPECT_EQ(ws.next(500), "") << "a mark move pushes nothing";
+    const std::string second = risk();
+    const auto r1 = row_for(nlohmann::json::parse(first), "BTCUSDT"), r2 = row_for(nlohmann::json::parse(second), "BTCUSDT");
+    EXPECT_EQ(r1["updateTime"], T);
+    EXPECT_EQ(r2["updateTime"], T) << "no position change since the push";
+    EXPECT_EQ(r1["markPrice"], "90900");
+    EXPECT_EQ(r2["markPrice"], "91000");
+    EXPECT_EQ(r1["unRealizedProfit"], "23.4");
+    EXPECT_EQ(r2["unRealizedProfit"], "73.4");
+    EXPECT_EQ(r2["notional"], "45500");
+
+    // The mirror: the push, then both snapshots (as of their requests), and the other way round.
+    const auto book_of = [&](bool push_last) {
+        account_book book;
+        const auto apply_body = [&](const std::string& body, std::uint64_t id, std::int64_t as_of) {
+            const auto parsed = test::parse_snapshot(body, snapshot_kind::position_risk_v2);
+            EXPECT_TRUE(parsed.result.ok()) << parse::error_json(parsed.result);
+            for (auto ev : parsed.events) {
+                if (ev.type() == event_type::snapshot_begin) {
+                    ev.payload.snapshot.snapshot_id = id;
+                    ev.payload.snapshot.as_of_ms = as_of;
+                }
+                if (ev.type() == event_type::snapshot_end) ev.payload.snapshot.snapshot_id = id;
+                (void)book.apply(ev);
+            }
+        };
+        const auto push = [&] {
+            for (const auto& ev : test::parse_user(pushed, market::usdm).events) (void)book.apply(ev);
+        };
+        if (!push_last) push();
+        apply_body(first, 1, T + 100);
+        apply_body(second, 2, T + 200);
+        if (push_last) push(); // a late duplicate from an overlapping connection
+        const auto* pos = book.position("BTCUSDT", position_side::both);
+        return pos->unrealized_pnl.to_string() + " " + pos->mark_price.to_string();
+    };
+    EXPECT_EQ(book_of(false), "73.4 91000");
+    EXPECT_EQ(book_of(true), "73.4 91000");
+}
+
+// The scenario random-walks every symbol's mark from the samples' levels in small steps, and
+// pushes nothing for it: with transfers only, no position row ever changes on the stream, while
+// two snapshots half a second apart show the marks moved.
+TEST_F(sim_fixture, TheScenarioWalksMarksWithoutPushingThem) {
+    start(400, market::usdm, [](sim::server_config& c) { c.scenario = "transfers"; });
+    open_btc_position(*srv); // the mark set to 90900 with it
+    beast_ws_client ws(srv->port(), "/private/ws/" + listen_key());
+    client c(srv->port());
+    const auto risk = [&] {
+        const auto r = c.request(http::verb::get, signed_target("/fapi/v2/positionRisk", srv->api_secret(0), wall_ms()),
+                                 srv->api_key(0));
+        EXPECT_EQ(r.result(), http::status::ok) << r.body();
+        return nlohmann::json::parse(r.body());
+    };
+    const auto a = risk();
+    int frames = 0;
+    const auto until = std::chrono::steady_clock::now() + 600ms;
+    while (std::chrono::steady_clock::now() < until) {
+        const std::string f = ws.next(200);
+        if (f.empty() || f.find("\"ACCOUNT_UPDATE\"") == std::string::npos) continue;
+        ++frames;
+        EXPECT_NE(f.find("\"P\":[]"), std::string::npos) << "transfers change no position: " << f;
+    }
+    const auto b = risk();
+    EXPECT_GT(frames, 10);
+    int moved = 0;
+    for (const auto& [sym, level] : {std::pair<const char*, double>{"BTCUSDT", 90900}, {"ETHUSDT", 2631.9}, {"SOLUSDT", 80.19}}) {
+        const auto ra = row_for(a, sym), rb = row_for(b, sym);
+        moved += ra["markPrice"] != rb["markPrice"];
+        EXPECT_NEAR(std::stod(rb["markPrice"].get<std::string>()) / level, 1.0, 0.01) << sym << ": small steps from the samples' level";
+        EXPECT_EQ(ra["updateTime"], rb["updateTime"]) << sym;
+    }
+    EXPECT_GE(moved, 2) << a.dump() << "\n" << b.dump();
+    const auto btc = row_for(b, "BTCUSDT");
+    const double upnl = std::stod(btc["unRealizedProfit"].get<std::string>());
+    EXPECT_NE(upnl, 0.0);
+    EXPECT_NEAR(upnl, (std::stod(btc["markPrice"].get<std::string>()) - 90853.2) * 0.5, 1e-6);
+}
+
+namespace {
+// The keys of a body: "" the top level, "assets" and "positions" their rows' (union), "[]" an
+// array body's rows' (union).
+using key_sets = std::map<std::string, std::set<std::string>>;
+void collect_keys(const nlohmann::json& j, key_sets& k) {
+    const auto rows = [&](const nlohmann::json& a, const std::string& name) {
+        for (const auto& e : a)
+            for (const auto& [key, v] : e.items()) k[name].insert(key);
+    };
+    if (j.is_array()) return rows(j, "[]");
+    for (const auto& [key, v] : j.items()) {
+        k[""].insert(key);
+        if ((key == "assets" || key == "positions") && v.is_array()) rows(v, key);
+    }
+}
+key_sets sample_keys(std::initializer_list<const char*> files, bool wsapi = false) {
+    key_sets k;
+    for (const char* f : files) {
+        const auto j = nlohmann::json::parse(test::sample(f));
+        collect_keys(wsapi ? j["result"] : j, k);
+    }
+    return k;
+}
+key_sets literal_keys(const char* body) {
+    key_sets k;
+    collect_keys(nlohmann::json::parse(body), k);
+    return k;
+}
+// What the sample has that the simulator's body lacks, level by level ("" when nothing).
+std::string missing_keys(const key_sets& sample, const key_sets& sim) {
+    std::string out;
+    for (const auto& [level, keys] : sample) {
+        const auto it = sim.find(level);
+        for (const auto& key : keys)
+            if (it == sim.end() || !it->second.contains(key)) out += (level.empty() ? "" : level + ".") + key + " ";
+    }
+    return out;
+}
+// The spec's bodies where no sample file exists (spec §3.5, §3.6).
+constexpr const char* usdm_balance_doc =
+    R"([{"accountAlias":"SgsR","asset":"USDT","balance":"122607.35137903","crossWalletBalance":"23.72469206","crossUnPnl":"0.00000000","availableBalance":"23.72469206","maxWithdrawAmount":"23.72469206","marginAvailable":true,"updateTime":1617939110373}])";
+constexpr const char* coinm_balance_doc =
+    R"([{"accountAlias":"SgsR","asset":"BTC","balance":"0.00250000","withdrawAvailable":"0.00250000","crossWalletBalance":"0.00241969","crossUnPnl":"0.00000000","availableBalance":"0.00241969","updateTime":1592468353979}])";
+constexpr const char* symbol_config_doc =
+    R"([{"symbol":"BTCUSDT","marginType":"CROSSED","isAutoAddMargin":false,"leverage":21,"maxNotionalValue":"1000000"}])";
+constexpr const char* account_config_doc =
+    R"({"feeTier":0,"canTrade":true,"canDeposit":true,"canWithdraw":true,"dualSidePosition":true,"updateTime":0,"multiAssetsMargin":false,"tradeGroupId":-1})";
+} // namespace
+
+// Every REST and WS-API body the simulator serves has every key of the real bodies of its kind
+// (the samples of tests/data/samples, the spec's examples where there is no sample), at the top
+// level and in its asset and position rows, with an open position and a resting order on the
+// account; and acctsync's parser reads each of them.
+TEST_F(sim_fixture, EveryRestBodyHasEveryFieldOfTheRealSamples) {
+    struct body_case {
+        std::string path_or_method; // a REST path, or "ws:" and a WS-API method
+        snapshot_kind kind;
+        key_sets sample;
+    };
+    for (const market venue : {market::usdm, market::coinm}) {
+        SCOPED_TRACE(to_string(venue));
+        const bool usdm = venue == market::usdm;
+        start(0, venue);
+        srv->operate(0, [usdm](sim::account_engine& e, std::int64_t t) {
+            sim::fill_request f;
+            f.symbol = usdm ? "BTCUSDT" : "BTCUSD_PERP";
+            f.side = order_side::buy;
+            f.qty = dec(usdm ? "0.5" : "10");
+            f.price = dec("90853.2");
+            f.fee = dec("0.0001");
+            f.order_id = f.trade_id = 1;
+            auto frames = e.fill(f, t);
+            sim::order_request o;
+            o.symbol = f.symbol;
+            o.side = order_side::sell;
+            o.qty = dec(usdm ? "0.2" : "3");
+            o.price = dec("95000");
+            o.order_id = 2;
+            for (auto& fr : e.place_limit(o, t)) frames.push_back(std::move(fr));
+            return frames;
+        });
+        std::vector<body_case> cases;
+        if (usdm) {
+            cases = {
+                {"/fapi/v2/account", snapshot_kind::account_v2,
+                 sample_keys({"usdm_account_v2_01.json", "usdm_account_v2_02.json", "usdm_account_v2_03.json", "usdm_account_v2_04.json"})},
+                {"/fapi/v3/account", snapshot_kind::account_v3, sample_keys({"usdm_account_v3_01.json"})},
+                {"/fapi/v2/balance", snapshot_kind::balance_v2, literal_keys(usdm_balance_doc)},
+                {"/fapi/v3/balance", snapshot_kind::balance_v3, literal_keys(usdm_balance_doc)},
+                {"/fapi/v2/positionRisk", snapshot_kind::position_risk_v2,
+                 sample_keys({"usdm_position_risk_01.json", "usdm_position_risk_02.json", "usdm_position_risk_03.json",
+                              "usdm_position_risk_04.json"})},
+                {"/fapi/v3/positionRisk", snapshot_kind::position_risk_v3, sample_keys({"usdm_position_risk_v3_01.json"})},
+                {"/fapi/v1/symbolConfig", snapshot_kind::symbol_config, literal_keys(symbol_config_doc)},
+                {"/fapi/v1/accountConfig", snapshot_kind::account_config, literal_keys(account_config_doc)},
+                {"ws:account.status", snapshot_kind::account_v2, sample_keys({"wsfapi_account_status_01.json"}, true)},
+                {"ws:v2/account.status", snapshot_kind::account_v3, sample_keys({"wsfapi_account_status_v2_01.json"}, true)},
+                {"ws:account.balance", snapshot_kind::balance_v2, literal_keys(usdm_balance_doc)},
+                {"ws:account.position", snapshot_kind::position_risk_v2,
+                 sample_keys({"usdm_position_risk_01.json", "usdm_position_risk_02.json", "usdm_position_risk_04.json"})},
+                {"ws:v2/account.position", snapshot_kind::position_risk_v3, sample_keys({"usdm_position_risk_v3_01.json"})},
+            };
+        } else {
+            cases = {
+                {"/dapi/v1/account", snapshot_kind::coinm_account, sample_keys({"coinm_account_01.json", "coinm_account_02.json"})},
+                {"/dapi/v1/balance", snapshot_kind::coinm_balance, literal_keys(coinm_balance_doc)},
+                {"/dapi/v1/positionRisk", snapshot_kind::coinm_position_risk, sample_keys({"coinm_position_risk_01.json"})},
+                {"ws:account.status", snapshot_kind::coinm_account, sample_keys({"coinm_wsapi_account_status_01.json"}, true)},
+            };
+        }
+        client c(srv->port());
+        beast_ws_client api(srv->port(), usdm ? "/ws-fapi/v1" : "/ws-dapi/v1");
+        const std::string key = srv->api_key(0), secret = srv->api_secret(0);
+        int id = 0;
+        for (const auto& bc : cases) {
+            SCOPED_TRACE(bc.path_or_method);
+            std::string body;
+            const bool ws = bc.path_or_method.rfind("ws:", 0) == 0;
+            if (ws) {
+                std::vector<std::pair<std::string, std::string>> params{{"apiKey", key}, {"timestamp", std::to_string(wall_ms())}};
+                const auto mac = hmac_sha256_hex(secret, wsapi_payload(params));
+                api.send(R"({"id":)" + std::to_string(++id) + R"(,"method":")" + bc.path_or_method.substr(3) +
+                         R"(","params":{"apiKey":")" + key + R"(","timestamp":)" + params[1].second + R"(,"signature":")" +
+                         std::string(mac.data(), mac.size()) + R"("}})");
+                body = api.next(3000);
+            } else {
+                const auto r = c.request(http::verb::get, signed_target(bc.path_or_method, secret, wall_ms()), key);
+                ASSERT_EQ(r.result(), http::status::ok) << r.body();
+                body = r.body();
+            }
+            const auto parsed = test::parse_snapshot(body, bc.kind, ws, nullptr, venue);
+            EXPECT_TRUE(parsed.result.ok()) << parse::error_json(parsed.result) << "\n" << body;
+            const auto j = nlohmann::json::parse(body);
+            key_sets got;
+            collect_keys(ws ? j["result"] : j, got);
+            EXPECT_EQ(missing_keys(bc.sample, got), "") << body;
+        }
+        srv->stop();
+        srv.reset();
+    }
 }

@@ -29,9 +29,27 @@
 // parse::book_json prints a mirror (values only, zero entries left out), so a test or the admin
 // endpoint can compare the two byte for byte.
 //
-// Simplifications (a simulator, not a risk engine): no mark price (unrealized PnL stays 0,
-// break-even = entry), isolated wallet = |amount| x entry / leverage, fees in the margin asset,
-// a resting order reserves no margin. One thread at a time.
+// Mark prices: each symbol has one, starting at the level of the real samples (BTC 90853.2, ETH
+// 2631.9, SOL 80.19, ADA 0.385) and moved by set_mark (the scenario random-walks it in small
+// steps, scenario.hpp). A mark move pushes nothing (Binance pushes ACCOUNT_UPDATE only when a
+// balance or position changes, spec §1.6.2), so a pushed position carries `up` valued at the
+// mark of its push, while a REST/WS-API row carries the current mark, unrealized PnL, notional
+// and margins with its updateTime still that of the last position change (the issue's "rows
+// whose time is older than the last change of a snapshot-only field").
+// Contracts: USDⓈ-M linear (uPnL = (mark - entry) x amount, notional = amount x mark); COIN-M
+// inverse, amounts in contracts of 100 USD (BTC) or 10 USD (others), valued in the margin asset
+// (uPnL = amount x size x (1/entry - 1/mark), notionalValue = amount x size / mark, entry the
+// contract-weighted harmonic mean, realized PnL likewise).
+// Snapshot bodies carry every field of the real samples with values consistent with each other:
+// initialMargin = |notional| / leverage, maintMargin = |notional| x 0.004, isolatedMargin =
+// isolated wallet + uPnL, an asset's unrealizedProfit the sum over its positions (crossUnPnl over
+// its cross ones), marginBalance = wallet + uPnL, availableBalance = maxWithdrawAmount =
+// marginBalance - initialMargin (never below 0), the USDⓈ-M account totals the margin asset's (all
+// assets' in multi-assets mode, each counted as 1 USD: UNVERIFIED).
+// Simplifications (a simulator, not a risk engine): break-even = entry, isolated wallet =
+// initial margin at entry, fees in the margin asset, liquidation prices from a flat 0.4%
+// maintenance rate (UNVERIFIED: Binance's brackets differ), nothing is liquidated by the engine
+// itself (the scenario's liquidate() is). One thread at a time.
 #pragma once
 
 #include <array>
@@ -119,6 +137,13 @@ public:
 
     // A symbol tradable on this account (v2 snapshots list every one, flat or not).
     void list_symbol(std::string_view symbol, std::uint32_t leverage = 20);
+    [[nodiscard]] std::vector<std::string> symbols() const;
+    // The symbol's mark price (listed symbols; 0 otherwise); set_mark moves it and pushes nothing.
+    [[nodiscard]] decimal mark_price(std::string_view symbol) const;
+    void set_mark(std::string_view symbol, decimal mark);
+    // The symbol's price tick and quantity step (COIN-M: whole contracts).
+    [[nodiscard]] decimal tick_size(std::string_view symbol) const;
+    [[nodiscard]] decimal lot_size(std::string_view symbol) const;
 
     // A copy of the state without the trade log (what snapshots read): the server keeps these to
     // answer snapshots from a lagged copy of the account (server_config::snapshot_lag).
@@ -126,7 +151,8 @@ public:
 
     // REST body of a snapshot kind, from the current state.
     [[nodiscard]] std::string rest_snapshot(snapshot_kind kind) const;
-    // The truth in parse::book_json's shape (include_snapshot_only = false, skip_zero = true).
+    // The truth in parse::book_json's shape (include_snapshot_only = false, skip_zero = true:
+    // state only, no snapshot-only field and no unrealized PnL).
     [[nodiscard]] std::string truth_json() const;
 
     // Every fill so far, and GET /fapi/v1/userTrades's body for one symbol (from_id >= 0: trades
@@ -175,7 +201,24 @@ private:
     struct symbol_state {
         std::uint32_t leverage = 20;
         margin_type margin = margin_type::cross;
+        decimal mark;
     };
+    // A position valued at the current mark (see the file comment).
+    struct valuation {
+        decimal upnl, notional, initial_margin, maint_margin, isolated_margin, liquidation;
+    };
+    [[nodiscard]] decimal contract_size(const std::string& symbol) const; // COIN-M; 0 on USDⓈ-M
+    [[nodiscard]] decimal upnl_at(const std::string& symbol, const position& p, decimal mark) const;
+    [[nodiscard]] valuation value(const std::string& symbol, const position& p) const;
+    // The initial margin resting orders of the symbol (and side; unknown: every side) reserve,
+    // and their bid and ask notional.
+    [[nodiscard]] decimal open_order_margin(const std::string& symbol, position_side side) const;
+    [[nodiscard]] std::pair<decimal, decimal> open_notionals(const std::string& symbol, position_side side) const;
+    // An asset's snapshot fields (see the file comment).
+    struct asset_values {
+        decimal upnl, cross_upnl, position_initial, open_order_initial, maint, margin_balance, available;
+    };
+    [[nodiscard]] asset_values asset_value(const std::string& asset) const;
     using position_key = std::pair<std::string, position_side>;
 
     // The event types whose E and T are kept in order (one clock each).

@@ -293,13 +293,22 @@ bool write_user_frame(std::span<const event> u, std::string& out, const frame_op
 
 namespace {
 
-void balance_rest(std::string& out, const balance_update& b, bool account_shape) {
+void balance_rest(std::string& out, const balance_update& b, bool account_shape, bool coinm_balance = false) {
     using f = balance_update::field;
     out += '{';
     jw w{out};
     if (!account_shape && !b.account_alias.empty()) w.str("accountAlias", b.account_alias.view());
     w.str("asset", b.asset.view());
     if (b.fields & f::f_wallet_balance) w.dec(account_shape ? "walletBalance" : "balance", b.wallet_balance);
+    if (coinm_balance) { // GET /dapi/v1/balance (spec §3.6): withdrawAvailable, no maxWithdrawAmount
+        if (b.fields & f::f_max_withdraw_amount) w.dec("withdrawAvailable", b.max_withdraw_amount);
+        if (b.fields & f::f_cross_wallet_balance) w.dec("crossWalletBalance", b.cross_wallet_balance);
+        if (b.fields & f::f_cross_unpnl) w.dec("crossUnPnl", b.cross_unpnl);
+        if (b.fields & f::f_available_balance) w.dec("availableBalance", b.available_balance);
+        w.num("updateTime", b.update_time_ms);
+        out += '}';
+        return;
+    }
     if (account_shape && (b.fields & f::f_unrealized_profit)) w.dec("unrealizedProfit", b.unrealized_profit);
     if (account_shape && (b.fields & f::f_margin_balance)) w.dec("marginBalance", b.margin_balance);
     if (account_shape && (b.fields & f::f_maint_margin)) w.dec("maintMargin", b.maint_margin);
@@ -316,7 +325,7 @@ void balance_rest(std::string& out, const balance_update& b, bool account_shape)
     out += '}';
 }
 
-void position_rest(std::string& out, const position_update& p, snapshot_kind kind) {
+void position_rest(std::string& out, const position_update& p, snapshot_kind kind, const std::pair<decimal, decimal>* open) {
     using f = position_update::field;
     const bool risk = kind == snapshot_kind::position_risk_v2 || kind == snapshot_kind::position_risk_v3 ||
                       kind == snapshot_kind::coinm_position_risk;
@@ -331,7 +340,8 @@ void position_rest(std::string& out, const position_update& p, snapshot_kind kin
     if (p.fields & f::f_unrealized_pnl) w.dec(risk ? "unRealizedProfit" : "unrealizedProfit", p.unrealized_pnl);
     if (p.fields & f::f_liquidation_price) w.dec("liquidationPrice", p.liquidation_price);
     if (p.fields & f::f_isolated_margin) w.dec("isolatedMargin", p.isolated_margin);
-    if (p.fields & f::f_notional) w.dec(kind == snapshot_kind::coinm_position_risk ? "notionalValue" : "notional", p.notional);
+    if (p.fields & f::f_notional) w.dec(kind == snapshot_kind::coinm_position_risk || kind == snapshot_kind::coinm_account ? "notionalValue" : "notional",
+              p.notional);
     if (p.fields & f::f_margin_asset) w.str("marginAsset", p.margin_asset.view());
     if (p.fields & f::f_isolated_wallet) w.dec("isolatedWallet", p.isolated_wallet);
     if (p.fields & f::f_initial_margin) w.dec("initialMargin", p.initial_margin);
@@ -344,11 +354,18 @@ void position_rest(std::string& out, const position_update& p, snapshot_kind kin
               : risk                                                                            ? "maxNotionalValue"
                                                                                                 : "maxNotional",
               p.max_notional);
+    if (kind == snapshot_kind::account_v2 || kind == snapshot_kind::position_risk_v3) {
+        w.dec("bidNotional", open != nullptr ? open->first : decimal{});
+        w.dec("askNotional", open != nullptr ? open->second : decimal{});
+    }
     if (p.fields & f::f_leverage) w.str("leverage", std::to_string(p.leverage));
     if (p.fields & f::f_margin_type) {
         if (risk) w.str("marginType", margin_wire(p.margin, false));
         else w.boolean("isolated", p.margin == margin_type::isolated);
     }
+    // A string on positionRisk v2 and COIN-M (spec §3.5, §3.6), a boolean on symbolConfig.
+    if (kind == snapshot_kind::position_risk_v2 || kind == snapshot_kind::coinm_position_risk)
+        w.str("isAutoAddMargin", "false");
     // v3 account rows carry "updateTime":0 even for an open position (the real sample, spec
     // §3.5); positionRisk v3 and the v2 forms carry the time of the last change.
     w.num("updateTime", kind == snapshot_kind::account_v3 ? 0 : p.update_time_ms);
@@ -368,20 +385,41 @@ void rows_array(std::string& out, std::span<const event> rows, event_type t, Fn&
     out += ']';
 }
 
+void totals(std::string& out, const account_totals& t) {
+    jw w{out};
+    w.dec("totalInitialMargin", t.initial_margin);
+    w.dec("totalMaintMargin", t.maint_margin);
+    w.dec("totalWalletBalance", t.wallet_balance);
+    w.dec("totalUnrealizedProfit", t.unrealized_profit);
+    w.dec("totalMarginBalance", t.margin_balance);
+    w.dec("totalPositionInitialMargin", t.position_initial_margin);
+    w.dec("totalOpenOrderInitialMargin", t.open_order_initial_margin);
+    w.dec("totalCrossWalletBalance", t.cross_wallet_balance);
+    w.dec("totalCrossUnPnl", t.cross_unpnl);
+    w.dec("availableBalance", t.available_balance);
+    w.dec("maxWithdrawAmount", t.max_withdraw_amount);
+}
+
 } // namespace
 
-bool write_rest_snapshot(snapshot_kind kind, std::span<const event> rows, std::string& out) {
+bool write_rest_snapshot(snapshot_kind kind, std::span<const event> rows, std::string& out, const rest_extras& extras) {
+    std::size_t position_row = 0;
+    const auto open_of = [&]() -> const std::pair<decimal, decimal>* {
+        const std::size_t i = position_row++;
+        return i < extras.open_notionals.size() ? &extras.open_notionals[i] : nullptr;
+    };
     switch (kind) {
     case snapshot_kind::balance_v2:
     case snapshot_kind::balance_v3:
     case snapshot_kind::coinm_balance:
-        rows_array(out, rows, event_type::balance_update, [&](const event& ev) { balance_rest(out, ev.payload.balance, false); });
+        rows_array(out, rows, event_type::balance_update,
+                   [&](const event& ev) { balance_rest(out, ev.payload.balance, false, kind == snapshot_kind::coinm_balance); });
         return true;
     case snapshot_kind::position_risk_v2:
     case snapshot_kind::position_risk_v3:
     case snapshot_kind::coinm_position_risk:
         rows_array(out, rows, event_type::position_update,
-                   [&](const event& ev) { position_rest(out, ev.payload.position, kind); });
+                   [&](const event& ev) { position_rest(out, ev.payload.position, kind, open_of()); });
         return true;
     case snapshot_kind::symbol_config:
         rows_array(out, rows, event_type::leverage_update, [&](const event& ev) {
@@ -425,11 +463,15 @@ bool write_rest_snapshot(snapshot_kind kind, std::span<const event> rows, std::s
         } else if (kind == snapshot_kind::coinm_account) {
             out += "\"canDeposit\":true,\"canTrade\":true,\"canWithdraw\":true,\"feeTier\":0,\"updateTime\":0,";
         }
+        if (kind != snapshot_kind::coinm_account) { // the USDⓈ-M totals (spec §3.5)
+            totals(out, extras.totals != nullptr ? *extras.totals : account_totals{});
+            out += ',';
+        }
         out += "\"assets\":";
         rows_array(out, rows, event_type::balance_update, [&](const event& ev) { balance_rest(out, ev.payload.balance, true); });
         out += ",\"positions\":";
         rows_array(out, rows, event_type::position_update,
-                   [&](const event& ev) { position_rest(out, ev.payload.position, kind); });
+                   [&](const event& ev) { position_rest(out, ev.payload.position, kind, open_of()); });
         out += '}';
         return true;
     }

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/events.hpp"
 
@@ -28,9 +29,24 @@ struct frame_options {
 // Returns false (and writes nothing) for anything else.
 bool write_user_frame(std::span<const event> update, std::string& out, const frame_options& opt = {});
 
+// What a body carries that no event does: the USDⓈ-M account totals (top level of account_v2
+// and account_v3) and each position row's open-order notionals (bidNotional/askNotional of
+// account_v2 and position_risk_v3 rows).
+struct account_totals {
+    decimal initial_margin, maint_margin, wallet_balance, unrealized_profit, margin_balance, position_initial_margin,
+        open_order_initial_margin, cross_wallet_balance, cross_unpnl, available_balance, max_withdraw_amount;
+};
+struct rest_extras {
+    const account_totals* totals = nullptr;                    // null: all zero
+    std::span<const std::pair<decimal, decimal>> open_notionals; // bid, ask per position row, in row order
+};
+
 // A REST response body of `kind` from snapshot rows (balance/position/leverage/account-config
-// events; other events are ignored). account_v2 also writes the multiAssetsMargin row.
-bool write_rest_snapshot(snapshot_kind kind, std::span<const event> rows, std::string& out);
+// events; other events are ignored). account_v2 also writes the multiAssetsMargin row. Every
+// field of the real bodies is written (the rows say which of theirs are present); positionRisk
+// v2 and COIN-M rows carry "isAutoAddMargin":"false" (a string there), COIN-M balances
+// "withdrawAvailable" (the rows' max withdraw amount).
+bool write_rest_snapshot(snapshot_kind kind, std::span<const event> rows, std::string& out, const rest_extras& extras = {});
 
 // A Binance error body: {"code":-1125,"msg":"..."}.
 void write_error_body(int code, std::string_view msg, std::string& out);

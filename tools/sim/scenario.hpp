@@ -16,7 +16,13 @@ namespace acctsync::sim {
 // the rest), 9 a cancel (8 and 9 place an order when none rests), 10 margin call, 11 a
 // liquidation of an open position; anything else a MARKET fill. Order ids are `id`, trade ids
 // from `id` on. Returns the frames the operation pushes.
+// Before it, the symbol's mark price takes a small random step (walk_mark; a mark move pushes
+// nothing); prices are drawn around the mark (fills within 0.2%, resting orders within 1%,
+// liquidations within 0.5%) on the symbol's tick, quantities in its lots (1 to 1000; COIN-M 1 to
+// 100 contracts).
 inline constexpr int operation_count = 12;
+// The symbol's mark moves by up to 3 steps of 0.005% either way (BTC: about 4.5 USD a step).
+void walk_mark(account_engine& e, const std::string& symbol, std::mt19937_64& rng);
 std::vector<std::string> random_operation(account_engine& e, int op, const std::string& symbol, std::mt19937_64& rng,
                                           std::int64_t t, std::int64_t id);
 

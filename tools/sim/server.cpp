@@ -451,6 +451,7 @@ struct server::impl {
             std::vector<std::string> frames = random_operation(e, op, sym, rng, t, next_id++);
             ++st.operations;
             for (const auto& fr : frames) publish(a, fr);
+            if (frames.empty()) remember(a); // the mark moved (random_operation walks it)
             if (rng() % 8 != 0 || (cfg.max_operations > 0 && st.operations >= cfg.max_operations)) break;
         }
     }
@@ -1552,6 +1553,16 @@ void server::set_leverage(int i, const std::string& symbol, std::uint32_t levera
     impl_->on_io([this, i, &symbol, leverage] {
         auto& a = impl_->accounts.at(static_cast<std::size_t>(i));
         for (const auto& fr : a.engine->set_leverage(symbol, leverage, impl_->tick())) impl_->publish(a, fr);
+        return 0;
+    });
+}
+
+void server::operate(int i, const std::function<std::vector<std::string>(account_engine&, std::int64_t t)>& op) {
+    impl_->on_io([this, i, &op] {
+        auto& a = impl_->accounts.at(static_cast<std::size_t>(i));
+        const auto frames = op(*a.engine, impl_->tick());
+        for (const auto& fr : frames) impl_->publish(a, fr);
+        if (frames.empty()) impl_->remember(a); // a mark move: snapshots from a lagged copy see it later
         return 0;
     });
 }

@@ -49,6 +49,8 @@
 
 namespace acctsync::sim {
 
+class account_engine;
+
 // Every fault kind and scenario the simulator knows (server_config::faults, ::scenario); the
 // server refuses any other name at construction (std::invalid_argument).
 inline constexpr std::string_view fault_kinds[] = {
@@ -196,6 +198,10 @@ public:
     void round_trip(int account, const std::string& symbol);
     // Sets account i's leverage on `symbol` (ACCOUNT_CONFIG_UPDATE pushed as usual).
     void set_leverage(int account, const std::string& symbol, std::uint32_t leverage);
+    // Runs `op` on account i's engine on the server's thread with the venue's next event time and
+    // pushes the frames it returns as the scenario's are (a test's own operation: a fill at a
+    // chosen price, a mark move, ...).
+    void operate(int account, const std::function<std::vector<std::string>(account_engine&, std::int64_t t)>& op);
 
     struct stats {
         std::uint64_t frames_sent = 0;
