@@ -143,6 +143,10 @@ TEST(FastPass, AgreesOnRandomFramesFromTheWriter) {
     // The slow way, on purpose: more than 8 items (the batch here) and UTF-8 symbols ("币").
     EXPECT_GT(read_fast, 3000);
     EXPECT_GT(p.direct(), 400u); // compact hot kinds within one batch: the direct readers
+    // Updates of more items than the batch (random_events: one ACCOUNT_UPDATE or MARGIN_CALL in
+    // ten) were published in several commits by both tiers.
+    EXPECT_GT(p.fast.counters().split_updates, 50u);
+    EXPECT_EQ(p.fast.counters().split_updates, p.reference.counters().split_updates);
 }
 
 // Forms the fast pass reads, and forms it must hand to the reference (which accepts or rejects).

@@ -1,4 +1,5 @@
-// Random logical updates shaped as the parsers produce them (for write -> parse round trips).
+// Random logical updates shaped as the parsers produce them (for write -> parse round trips):
+// one ACCOUNT_UPDATE or MARGIN_CALL in ten has 9 to 40 items, more than a parser batch of 8.
 #pragma once
 
 #include <random>
@@ -54,7 +55,11 @@ public:
         switch (pick(7)) {
         case 0: { // ACCOUNT_UPDATE
             const auto reason = en<update_reason>(false);
-            const std::size_t nb = pick(4), np = pick(4) + (nb == 0 ? 1 : 0);
+            // One draw in ten more items than a parser batch holds (8 in the tests): 9 to 40, so
+            // the update is published in several commits (a split update).
+            const bool large = pick(10) == 0;
+            const std::size_t nb = large ? pick(9) : pick(4); // large: 0 to 8 balances, the rest positions
+            const std::size_t np = large ? 9 + pick(32) - nb : pick(4) + (nb == 0 ? 1 : 0);
             const auto count = static_cast<std::uint16_t>(nb + np);
             for (std::size_t i = 0; i < nb; ++i) {
                 event ev;
@@ -177,7 +182,7 @@ public:
             break;
         }
         case 5: {
-            const std::size_t n = 1 + pick(3);
+            const std::size_t n = pick(10) == 0 ? 9 + pick(32) : 1 + pick(3); // sometimes more than a batch
             const decimal cw = dec_();
             const bool has_cw = pick(2);
             for (std::size_t i = 0; i < n; ++i) {
