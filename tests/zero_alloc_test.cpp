@@ -80,8 +80,48 @@ TEST(ZeroAlloc, PushDrainApplyOfTenMillionEventsAllocatesNothing) {
     EXPECT_GT(book.counters().snapshots_completed, n / 50000); // resyncs ran inside the window
 }
 
+namespace {
+// The payload without whitespace outside strings: the compact form Binance sends, which the
+// fast pass's direct readers take (tier 1).
+std::string compact(const std::string& json) {
+    std::string out;
+    bool in_string = false;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (in_string) {
+            out += c;
+            if (c == '\\' && i + 1 < json.size()) out += json[++i];
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+            out += c;
+        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+            out += c;
+        }
+    }
+    return out;
+}
+// An ACCOUNT_UPDATE of `n` position items and a MARGIN_CALL of `n` items: more than a batch of 8,
+// so each is published in several commits (a split update).
+std::string large_account_update(int n) {
+    std::string f = R"({"e":"ACCOUNT_UPDATE","E":1771856732584,"T":1771856732584,"a":{"m":"ORDER","B":[{"a":"USDT","wb":"1.73744723","cw":"1.73744723","bc":"0"}],"P":[)";
+    for (int i = 0; i < n; ++i)
+        f += std::string(i ? "," : "") + R"({"s":"SYM)" + std::to_string(i) +
+             R"(USDT","pa":"0.1","ep":"80.19","cr":"26.83159999","up":"0","mt":"cross","iw":"0","ps":"BOTH","ma":"USDT","bep":"80.230095"})";
+    return f + "]}}";
+}
+std::string large_margin_call(int n) {
+    std::string f = R"({"e":"MARGIN_CALL","E":1587727187525,"cw":"3.16812045","p":[)";
+    for (int i = 0; i < n; ++i)
+        f += std::string(i ? "," : "") + R"({"s":"SYM)" + std::to_string(i) +
+             R"(USDT","ps":"LONG","pa":"1.327","mt":"CROSSED","iw":"0","mp":"187.17127","up":"-1.166074","mm":"1.614445"})";
+    return f + "]}";
+}
+} // namespace
+
 // Every event kind and every snapshot kind through the parsers into a ring, drained into a book:
-// no allocation after warm-up.
+// no allocation after warm-up — with compact frames (the direct readers) and updates of more items
+// than one batch (published in several commits) among them.
 TEST(ZeroAlloc, ParsingEveryKindIntoTheRingAllocatesNothing) {
     struct input {
         std::unique_ptr<test::padded> payload;
@@ -97,6 +137,13 @@ TEST(ZeroAlloc, ParsingEveryKindIntoTheRingAllocatesNothing) {
                           "usdm_account_config_update_03.json"})
         inputs.push_back({std::make_unique<test::padded>(test::sample(f)), snapshot_kind::unknown,
                           f[0] == 'c' ? market::coinm : market::usdm, false});
+    for (const char* f : {"usdm_account_update_06.json", "coinm_account_update_01.json", "usdm_order_trade_update_04.json",
+                          "coinm_order_trade_update_01.json", "usdm_trade_lite_01.json", "usdm_trade_lite_02.json",
+                          "usdm_margin_call_01.json", "usdm_account_config_update_01.json"})
+        inputs.push_back({std::make_unique<test::padded>(compact(test::sample(f))), snapshot_kind::unknown,
+                          f[0] == 'c' ? market::coinm : market::usdm, false});
+    inputs.push_back({std::make_unique<test::padded>(large_account_update(20)), snapshot_kind::unknown, market::usdm, false});
+    inputs.push_back({std::make_unique<test::padded>(large_margin_call(12)), snapshot_kind::unknown, market::usdm, false});
     inputs.push_back({std::make_unique<test::padded>(R"({"e":"STRATEGY_UPDATE","E":1,"T":1,"su":{"si":1}})"), snapshot_kind::unknown, market::usdm, false});
     inputs.push_back({std::make_unique<test::padded>(R"({"e":"BRAND_NEW","E":1})"), snapshot_kind::unknown, market::usdm, false});
     const std::pair<const char*, snapshot_kind> snaps[] = {
@@ -116,7 +163,7 @@ TEST(ZeroAlloc, ParsingEveryKindIntoTheRingAllocatesNothing) {
 
     spsc_ring<event> ring(4096);
     const auto sink = parse::event_sink::of(ring);
-    parse::user_stream_parser user;
+    parse::user_stream_parser user{{1 << 20, 8}}; // a batch of 8: the large updates split
     parse::snapshot_parser snap;
     account_book book;
     std::uint64_t published = 0, errors = 0;
@@ -141,6 +188,7 @@ TEST(ZeroAlloc, ParsingEveryKindIntoTheRingAllocatesNothing) {
     };
     for (std::uint64_t i = 0; i < 100; ++i) one_round(i); // warm-up
     published = errors = 0;
+    const auto before = user.counters();
     g_allocations = 0;
     g_counting = true;
 #if defined(ACCTSYNC_SANITIZED)
@@ -153,4 +201,7 @@ TEST(ZeroAlloc, ParsingEveryKindIntoTheRingAllocatesNothing) {
     EXPECT_EQ(g_allocations.load(), 0u) << "allocations while parsing";
     EXPECT_EQ(errors, rounds) << "exactly the one bad frame per round failed";
     EXPECT_GT(published, rounds * 60);
+    const auto after = user.counters();
+    EXPECT_GE(after.split_updates - before.split_updates, 2 * rounds) << "both large updates split, every round";
+    EXPECT_GE(after.direct_frames - before.direct_frames, 4 * rounds) << "compact frames through the direct readers";
 }
