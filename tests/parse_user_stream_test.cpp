@@ -117,16 +117,49 @@ TEST(UserStream, OrderTradeUpdateFieldByField) {
     ASSERT_EQ(r.events.size(), 1u);
     const auto& o = r.events[0].payload.order;
     EXPECT_EQ(r.events[0].type(), event_type::order_update);
-    EXPECT_EQ(o.symbol.view(), "BTCUSDT");
-    EXPECT_EQ(o.client_order_id.view(), "LyfbomrL94skVnLNNCsoNr");
-    EXPECT_EQ(o.order_id, 2732542295);
-    EXPECT_EQ(o.side, order_side::sell);
-    EXPECT_EQ(o.type, order_type::limit);
-    EXPECT_EQ(o.exec, execution_type::trade);
-    EXPECT_EQ(o.status, order_status::filled);
+    // Every member of the 2021-07 testnet capture, against its literal value.
+    EXPECT_EQ(r.events[0].header.transaction_time_ms, 1625560320441);       // T
+    EXPECT_EQ(r.events[0].header.event_time_ms, 1625560320443);             // E
+    EXPECT_EQ(o.symbol.view(), "BTCUSDT");                                  // s
+    EXPECT_EQ(o.client_order_id.view(), "LyfbomrL94skVnLNNCsoNr");          // c
+    EXPECT_EQ(o.side, order_side::sell);                                    // S
+    EXPECT_EQ(o.type, order_type::limit);                                   // o
+    EXPECT_EQ(o.tif, time_in_force::gtc);                                   // f
+    EXPECT_EQ(dec_s(o.orig_qty), "1");                                      // q
+    EXPECT_EQ(dec_s(o.price), "30000");                                     // p
+    EXPECT_EQ(dec_s(o.avg_price), "34704.74");                              // ap "34704.74000"
+    EXPECT_EQ(dec_s(o.stop_price), "0");                                    // sp
+    EXPECT_EQ(o.exec, execution_type::trade);                               // x
+    EXPECT_EQ(o.status, order_status::filled);                              // X
+    EXPECT_EQ(o.order_id, 2732542295);                                      // i
+    EXPECT_EQ(dec_s(o.last_qty), "1");                                      // l
+    EXPECT_EQ(dec_s(o.cum_qty), "1");                                       // z
+    EXPECT_EQ(dec_s(o.last_price), "34704.74");                             // L
+    EXPECT_EQ(dec_s(o.commission), "13.881896");                            // n "13.88189600"
     EXPECT_TRUE(o.flags & order_update::has_commission);
-    EXPECT_EQ(o.commission_asset.view(), "USDT");
-    EXPECT_GT(o.trade_id, 0);
+    EXPECT_EQ(o.commission_asset.view(), "USDT");                           // N
+    EXPECT_EQ(o.trade_time_ms, 1625560320441);                              // o.T
+    EXPECT_EQ(o.trade_id, 185523342);                                       // t
+    EXPECT_EQ(dec_s(o.bid_notional), "0");                                  // b
+    EXPECT_EQ(dec_s(o.ask_notional), "0");                                  // a
+    EXPECT_FALSE(o.flags & order_update::is_maker);                         // m false
+    EXPECT_FALSE(o.flags & order_update::reduce_only);                      // R false
+    EXPECT_EQ(o.working, working_type::contract_price);                     // wt
+    EXPECT_EQ(o.orig_type, order_type::limit);                              // ot
+    EXPECT_EQ(o.pos_side, position_side::both);                             // ps
+    EXPECT_FALSE(o.flags & order_update::close_all);                        // cp false
+    EXPECT_EQ(dec_s(o.realized_profit), "0");                               // rp
+    EXPECT_FALSE(o.flags & order_update::price_protect);                    // pP false
+    // si and ss (both 0 here) are not kept. Members a 2021 capture does not have stay empty:
+    EXPECT_EQ(dec_s(o.activation_price), "0");                              // AP
+    EXPECT_EQ(dec_s(o.callback_rate), "0");                                 // cr
+    EXPECT_EQ(o.stp, stp_mode::unknown);                                    // V
+    EXPECT_EQ(o.match, price_match::unknown);                               // pm
+    EXPECT_EQ(o.gtd_ms, 0);                                                 // gtd
+    EXPECT_EQ(o.expiry_reason, 0);                                          // er
+    EXPECT_EQ(o.modify_id, 0);                                              // M
+    EXPECT_TRUE(o.margin_asset.empty());                                    // ma
+    EXPECT_TRUE(o.account_alias.empty());                                   // i (COIN-M)
 }
 
 TEST(UserStream, OrderTradeUpdateInEnvelopeWithNulls) {
@@ -174,12 +207,20 @@ TEST(UserStream, TradeLiteKeepsIdsAbove2To53AndToleratesTrailingSpaces) {
     const auto r = parse_user(sample("usdm_trade_lite_01.json"));
     ASSERT_TRUE(r.result.ok());
     const auto& t = r.events[0].payload.trade;
-    EXPECT_EQ(t.order_id, 8389765739703625592);
-    EXPECT_EQ(t.trade_id, 4467432841);
-    EXPECT_EQ(t.symbol.view(), "ETHUSDT");
-    EXPECT_EQ(dec_s(t.price), "2631.9");
-    EXPECT_EQ(t.side, order_side::buy);
-    EXPECT_FALSE(t.is_maker);
+    // Every member of the live capture, against its literal value.
+    EXPECT_EQ(r.events[0].type(), event_type::trade_lite);            // e
+    EXPECT_EQ(r.events[0].header.event_time_ms, 1727683915920);       // E
+    EXPECT_EQ(r.events[0].header.transaction_time_ms, 1727683915920); // T
+    EXPECT_EQ(t.symbol.view(), "ETHUSDT");                            // s
+    EXPECT_EQ(dec_s(t.orig_qty), "0.037");                            // q
+    EXPECT_EQ(dec_s(t.price), "2631.9");                              // p "2631.90"
+    EXPECT_FALSE(t.is_maker);                                         // m
+    EXPECT_EQ(t.client_order_id.view(), "O-20240930-081155-001-000-29"); // c
+    EXPECT_EQ(t.side, order_side::buy);                               // S
+    EXPECT_EQ(dec_s(t.last_price), "2631.9");                         // L "2631.90"
+    EXPECT_EQ(dec_s(t.last_qty), "0.037");                            // l
+    EXPECT_EQ(t.trade_id, 4467432841);                                // t
+    EXPECT_EQ(t.order_id, 8389765739703625592);                       // i, above 2^53
     const auto r2 = parse_user(sample("usdm_trade_lite_02.json"));
     ASSERT_TRUE(r2.result.ok());
     EXPECT_EQ(r2.events[0].header.transaction_time_ms, 1721895408214) << "T > E is normal for TRADE_LITE";
