@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "digits.hpp"
+
 namespace acctsync {
 
 namespace detail {
@@ -115,6 +117,14 @@ public:
     // of a quoted value and its number in one pass. On error `out` is left unchanged.
     [[nodiscard]] static constexpr decimal_parse_result parse_prefix(const char* s, const char* end, decimal& out) noexcept;
 
+    // The plain form Binance sends, "-?d{1,8}(.d{1,8})?", read 16 bytes at a time (SSSE3; the
+    // scalar build eight at a time). Returns the end of the number (the caller checks what
+    // follows it), or nullptr when the text is not in that form — more digits, a trailing zero
+    // past the 8th place, an error — and parse_prefix, the one full grammar, must decide; `out`
+    // is then unchanged. Padded: reads 16 bytes at s whatever the number's length (see
+    // core/digits.hpp). Cost: ~30 instructions.
+    [[nodiscard]] static const char* parse_plain(const char* s, const char* end, decimal& out) noexcept;
+
     // Writes the shortest exact text ("6563.6", "0", "-0.00057") to buf; returns its length.
     // buf must hold max_text bytes. Never writes "-0".
     constexpr std::size_t format(char* buf) const noexcept;
@@ -132,38 +142,6 @@ static_assert(sizeof(decimal) == 8);
 
 // ---------------------------------------------------------------------------------------------
 // details
-
-namespace detail {
-// Eight ASCII bytes as a little-endian word: one unaligned load at run time (GCC 12 did not fold
-// the byte loop into one, callgrind showed), the byte loop in constant evaluation.
-[[nodiscard]] constexpr std::uint64_t load8(const char* p) noexcept {
-    if (!std::is_constant_evaluated()) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        return w;
-    }
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-    return v;
-}
-// True when all eight bytes are '0'..'9' (SWAR: each byte's high nibble is 3 and adding 6 does
-// not carry out of the low nibble).
-[[nodiscard]] constexpr bool all_digits8(std::uint64_t v) noexcept {
-    return ((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
-           0x3333333333333333ULL;
-}
-// Value of eight digit bytes, first byte most significant: pairs, then quads, then the whole.
-[[nodiscard]] constexpr std::uint32_t digits8(std::uint64_t v) noexcept {
-    v -= 0x3030303030303030ULL;
-    v = (v * 10) + (v >> 8);
-    v = (((v & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
-         (((v >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >> 32;
-    return static_cast<std::uint32_t>(v);
-}
-inline constexpr std::uint64_t pow10_u64[] = {1ULL,           10ULL,           100ULL,          1000ULL,
-                                              10000ULL,       100000ULL,       1000000ULL,      10000000ULL,
-                                              100000000ULL};
-} // namespace detail
 
 constexpr decimal_parse_result decimal::parse(std::string_view s, decimal& out) noexcept {
     decimal v;
@@ -232,6 +210,78 @@ constexpr decimal_parse_result decimal::parse_prefix(const char* s, const char* 
     // Two's-complement negate in unsigned space handles INT64_MIN without UB.
     out.raw_ = negative ? static_cast<std::int64_t>(~mag + 1) : static_cast<std::int64_t>(mag);
     return {decimal_errc::ok, at(p)};
+}
+
+namespace detail::simd {
+#if defined(__SSSE3__)
+// parse_plain's shuffles, by (integer digits 1..8) * 9 + (fraction digits 0..8): the integer's
+// digits right-aligned in bytes 0..7, the fraction's left-aligned in 8..15 (so the low half
+// reads as the fraction scaled to 8 places); -1: pshufb writes zero.
+inline constexpr auto decimal_layout = [] {
+    struct alignas(16) row {
+        std::int8_t b[16];
+    };
+    struct table {
+        row r[81];
+    } t{};
+    for (int w = 0; w <= 8; ++w)
+        for (int f = 0; f <= 8; ++f)
+            for (int j = 0; j < 16; ++j) {
+                int src = -1;
+                if (j < 8 && j - 8 + w >= 0) src = j - 8 + w;
+                if (j >= 8 && j - 8 < f) src = w + 1 + (j - 8);
+                t.r[w * 9 + f].b[j] = static_cast<std::int8_t>(src);
+            }
+    return t;
+}();
+#endif
+} // namespace detail::simd
+
+namespace detail {
+// parse_plain's magnitude, "d{1,8}(.d{1,8})?" at q: the end of the number, or nullptr. Does not
+// look at `end` (the caller does); padded.
+[[gnu::always_inline]] inline const char* plain_magnitude(const char* q, std::uint64_t& mag) noexcept {
+#if defined(__SSSE3__)
+    unsigned digit;
+    const __m128i v = simd::digit_values(q, digit);
+    const unsigned not_digit = ~digit; // bits 16..31 set
+    const auto whole_n = static_cast<unsigned>(__builtin_ctz(not_digit));
+    if (whole_n - 1U >= 8U) return nullptr; // none, or more than 8 integer digits
+    unsigned frac_n = 0, length = whole_n;
+    if (q[whole_n] == '.') {
+        frac_n = static_cast<unsigned>(__builtin_ctz(not_digit >> (whole_n + 1)));
+        length = whole_n + 1 + frac_n;
+        // none, more than 8, or a run that reaches the window's end (it may go on)
+        if (frac_n - 1U >= 8U || length >= 16U) return nullptr;
+    }
+    const __m128i idx = _mm_load_si128(reinterpret_cast<const __m128i*>(simd::decimal_layout.r[whole_n * 9 + frac_n].b));
+    mag = simd::value16(_mm_shuffle_epi8(v, idx));
+    return q + length;
+#else
+    unsigned n = 0;
+    const std::uint64_t whole = digit_run8(q, n);
+    if (n == 0 || n == 8) return nullptr; // none, or possibly more than 8 integer digits
+    q += n;
+    std::uint64_t frac = 0;
+    if (*q == '.') {
+        frac = digit_run8(q + 1, n);
+        if (n == 0 || static_cast<unsigned char>(q[1 + n] - '0') < 10) return nullptr; // none, or more than 8
+        frac *= pow10_u64[8 - n];
+        q += 1 + n;
+    }
+    mag = whole * 100000000ULL + frac;
+    return q;
+#endif
+}
+} // namespace detail
+
+[[gnu::always_inline]] inline const char* decimal::parse_plain(const char* s, const char* end, decimal& out) noexcept {
+    const bool negative = *s == '-'; // *end is padding: readable
+    std::uint64_t mag;
+    const char* const q = detail::plain_magnitude(s + negative, mag);
+    if (q == nullptr || q > end) return nullptr;
+    out.raw_ = negative ? -static_cast<std::int64_t>(mag) : static_cast<std::int64_t>(mag);
+    return q;
 }
 
 constexpr std::size_t decimal::format(char* buf) const noexcept {

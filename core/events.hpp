@@ -22,6 +22,10 @@
 #include <cstring>
 #include <type_traits>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 #include "cache_line.hpp"
 #include "decimal.hpp"
 #include "enums.hpp"
@@ -427,8 +431,22 @@ struct enum_traits<event_source> {
 
 // Starts a fresh event in a slot: header set, payload zeroed (so absent fields read as zero and
 // equality by bytes is meaningful).
+// Cost: ten 32-byte stores with AVX (twenty 16-byte with SSE2), written out: a memset call, or
+// the `rep stos` GCC makes of it, costs three to five times that per event.
 inline void reset_event(event& ev, event_type type, market venue, std::uint16_t account = 0) noexcept {
+#if defined(__AVX__)
+    const __m256i zero = _mm256_setzero_si256();
+#pragma GCC unroll 10
+    for (std::size_t i = 0; i < sizeof(event); i += 32)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(reinterpret_cast<char*>(&ev) + i), zero);
+#elif defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+#pragma GCC unroll 20
+    for (std::size_t i = 0; i < sizeof(event); i += 16)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(reinterpret_cast<char*>(&ev) + i), zero);
+#else
     std::memset(static_cast<void*>(&ev), 0, sizeof(event));
+#endif
     ev.header.type = type;
     ev.header.venue = venue;
     ev.header.account = account;

@@ -24,6 +24,10 @@
 #include <string_view>
 #include <type_traits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace acctsync {
 
 template <std::size_t Size>
@@ -50,6 +54,31 @@ struct inline_string {
         }
         size_ = static_cast<std::uint8_t>(s.size());
         return true;
+    }
+    // The same from a padded buffer: reads Size bytes at s whatever n is (the caller's buffer
+    // must have them, as every parser payload does) and writes the whole object in 16-byte
+    // masked stores: ~4 instructions per 16 bytes, no call. For the parsers' hot path.
+    [[nodiscard, gnu::always_inline]] bool assign_padded(const char* s, std::size_t n) noexcept {
+        if (n > capacity) {
+            clear();
+            return false;
+        }
+#if defined(__SSE2__)
+        if constexpr (Size % 16 == 0) {
+            // keep[16 - k .. 32 - k) is k bytes of 0xFF then zeros
+            alignas(64) static constexpr unsigned char keep[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                                                   0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+            for (std::size_t c = 0; c < Size; c += 16) {
+                const std::size_t k = n > c ? (n - c < 16 ? n - c : 16) : 0;
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + c));
+                const __m128i m = _mm_loadu_si128(reinterpret_cast<const __m128i*>(keep + 16 - k));
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(reinterpret_cast<char*>(this) + c), _mm_and_si128(v, m));
+            }
+            size_ = static_cast<std::uint8_t>(n);
+            return true;
+        }
+#endif
+        return assign({s, n});
     }
     constexpr void clear() noexcept {
         for (auto& b : bytes_) b = 0;

@@ -151,11 +151,12 @@ struct snapshot_parser::impl {
         if (ev.header.type == event_type::snapshot_end) ev.payload.snapshot.row_count = s->rows;
     }
 
-    event* emit(event_type t) noexcept { return emitter.next(t, req->venue, req->account); }
+    event* emit(event_type t) noexcept { return emitter.next(t); }
 
     parse_result run(const char* data, std::size_t size, const snapshot_request& r, const event_sink& sink,
                      bool wsapi, wsapi_envelope* e) noexcept {
         req = &r;
+        emitter.set_origin(r.venue, r.account);
         kind = rest_twin(r.kind);
         env = e;
         return detail::run_frame(parser, emitter, sink, opt.max_frame, data, size, &impl::finish_cb, this,

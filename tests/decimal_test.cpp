@@ -197,3 +197,51 @@ TEST(Decimal, ArithmeticIsExactOrRoundsHalfToEvenAndReportsOverflow) {
     EXPECT_FALSE(decimal::div(d("1"), decimal{}, r));
     EXPECT_EQ((-d("1.25")).to_string(), "-1.25");
 }
+
+// parse_plain, the parsers' fast form: every plain value it reads equals the full grammar's, it
+// never reads the text past `end`, and what it leaves to the full grammar it leaves untouched.
+TEST(Decimal, ThePlainFormAgreesWithTheFullGrammarAndLeavesTheRestToIt) {
+    // the text, then what follows it in the buffer (a closing quote, as in every frame), padded
+    auto plain = [](std::string_view s, std::size_t used, decimal& out, char after = '"') -> const char* {
+        std::string padded(s.substr(0, used));
+        padded.append(64, after);
+        const char* q = decimal::parse_plain(padded.data(), padded.data() + used, out);
+        return q == nullptr ? nullptr : s.data() + (q - padded.data());
+    };
+    for (const char* s : {"0", "1", "-1", "80.19", "0.002", "90853.20000", "1.73744723", "-1.77340000", "26.83159999",
+                          "12345678", "1234567.1234567", "-0.00000001", "00.5", "-0"}) {
+        const std::string_view v(s);
+        decimal fast = decimal::from_raw(7), full{};
+        const char* q = plain(v, v.size(), fast);
+        ASSERT_NE(q, nullptr) << s;
+        EXPECT_EQ(q, v.data() + v.size()) << s;
+        ASSERT_TRUE(decimal::parse(v, full)) << s;
+        EXPECT_EQ(fast, full) << s;
+    }
+    // left to the full grammar (nullptr, out untouched): more than 8 digits on a side, a window
+    // the run fills, no digits after the point, not a number
+    for (const char* s : {"123456789", "1.000000000", "12345678.12345678", "12345678.1234567", "5.", ".5", "-", "", "x", "1e5"}) {
+        decimal fast = decimal::from_raw(7);
+        const std::string_view v(s);
+        const char* q = plain(v, v.size(), fast);
+        if (q != nullptr) { // a prefix of the text ("1e5" -> "1"): what the full grammar reads too
+            decimal full{};
+            const auto r = decimal::parse_prefix(v.data(), v.data() + v.size(), full);
+            ASSERT_TRUE(r) << s;
+            EXPECT_EQ(q, v.data() + r.offset) << s;
+            EXPECT_EQ(fast, full) << s;
+        } else {
+            EXPECT_EQ(fast.raw(), 7) << s;
+        }
+    }
+    // digits past `end` (padding that looks like more of the number) are never taken: the
+    // answer is the right value or nullptr (the full grammar, which stops at `end`, decides)
+    for (const char* s : {"0", "12", "80.19", "1.5"}) {
+        decimal fast = decimal::from_raw(7), full{};
+        const std::string_view v(s);
+        ASSERT_TRUE(decimal::parse(v, full));
+        const char* q = plain(v, v.size(), fast, '9');
+        if (q != nullptr) EXPECT_EQ(fast, full) << s;
+        else EXPECT_EQ(fast.raw(), 7) << s;
+    }
+}

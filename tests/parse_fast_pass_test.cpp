@@ -107,6 +107,36 @@ TEST(FastPass, DirectReadersTakeTheCompactHotFramesAndAgree) {
     EXPECT_GE(n, 15);
 }
 
+// Every event kind the direct reader takes, in Binance's compact form and with whitespace between
+// the tokens (a space after each colon and comma, or a pretty-printer's newlines): read by it
+// (not handed on), with the reference's events; and every truncation of the spaced form agrees.
+TEST(FastPass, DirectReaderTakesEveryKindCompactOrSpaced) {
+    both p;
+    int n = 0;
+    for (const auto& f : std::filesystem::directory_iterator(test::data_dir() / "samples")) {
+        const std::string name = f.path().filename().string();
+        if (!is_user_sample(name)) continue;
+        const market venue = name.rfind("coinm", 0) == 0 ? market::coinm : market::usdm;
+        const std::string compact = test::minified(test::read_file(f.path()));
+        if (compact.find("null") != std::string::npos) continue; // nulls: the general readers
+        std::string spaced, pretty;
+        for (const char c : compact) {
+            spaced += c;
+            pretty += c;
+            if (c == ':' || c == ',') spaced += ' ';
+            if (c == '{' || c == '[' || c == ',') pretty += "\n  ";
+        }
+        for (const std::string* frame : {&compact, static_cast<const std::string*>(&spaced), static_cast<const std::string*>(&pretty)}) {
+            const auto before = p.direct();
+            EXPECT_TRUE(p.agree(*frame, venue)) << name;
+            EXPECT_EQ(p.direct(), before + 1) << name << " was not read by the direct reader: " << *frame;
+        }
+        for (std::size_t cut = 0; cut < spaced.size(); ++cut) p.agree(spaced.substr(0, cut), venue);
+        ++n;
+    }
+    EXPECT_GE(n, 20);
+}
+
 TEST(FastPass, AgreesOnEveryPayloadFileAndEveryTruncationOfTheUserSamples) {
     both p;
     int files = 0;

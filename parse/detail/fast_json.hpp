@@ -20,11 +20,14 @@
 // padding simdjson needs (payload_padding = 64).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <utility>
 #include <cstring>
 #include <string_view>
 
 #include "core/decimal.hpp"
+#include "core/enums.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -60,75 +63,67 @@ namespace direct {
 // advances p past it, or returns false and leaves p alone. What may follow the value is the
 // caller's to check.
 
-// The run of ASCII digits at q, up to 8 of them, as a number; n = how many (0..8). Reads 8
-// bytes (padding included: the callers check where the run ends). Bytes must be < 0x80.
-[[gnu::always_inline]] inline std::uint32_t digits(const char* q, unsigned& n) noexcept {
-    const std::uint64_t w = acctsync::detail::load8(q);
-    // a byte is a digit iff its high nibble is 3 and adding 6 does not carry out of its low nibble
-    const std::uint64_t nd = ((w & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
-                             (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
-    const std::uint64_t m = (((nd & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | nd) & 0x8080808080808080ULL;
-    n = m == 0 ? 8U : static_cast<unsigned>(__builtin_ctzll(m) >> 3);
-    if (n == 0) return 0;
-    if (n == 8) return acctsync::detail::digits8(w);
-    // the n digits to the top of the word, '0' bytes below them: an 8-digit number equal to them
-    return acctsync::detail::digits8((w << (8 * (8 - n))) | (0x3030303030303030ULL >> (8 * n)));
-}
-
-inline constexpr std::uint64_t pow10_table[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-                                                 10000000ULL, 100000000ULL};
-
-// "-?d{1,10}(.d{1,8})?" — the value exactly as decimal::parse reads it (longer forms: false).
-[[gnu::always_inline]] inline bool decimal_string(const char*& p, const char* end, decimal& out) noexcept {
-    if (p >= end || *p != '"') return false;
-    const char* const s = p + 1;
-    const char* q = s;
-    const bool neg = *q == '-';
-    q += neg;
-    unsigned n;
-    std::uint64_t whole = digits(q, n);
-    if (n == 0) return false;
-    q += n;
-    if (n == 8) { // 9 or 10 integer digits
-        unsigned m;
-        const std::uint32_t more = digits(q, m);
-        if (m > 2) return false;
-        whole = whole * pow10_table[m] + more;
-        q += m;
+// A quoted decimal: '"', the number in the plain form decimal::parse_plain reads, '"'. Any
+// other form is false (the caller's slower path reads it with the full grammar).
+// decimal_body: the same from just after the opening quote.
+[[gnu::always_inline]] inline bool decimal_body(const char*& p, const char* end, decimal& out) noexcept {
+    // "0": a third of the decimals in Binance's frames (bc, iw, up, the notionals of a market
+    // order, its price): one 16-bit compare.
+    std::uint16_t head;
+    std::memcpy(&head, p, 2);
+    if (head == ('0' | '"' << 8) && p + 1 < end) {
+        out = decimal{};
+        p += 2;
+        return true;
     }
-    std::uint64_t frac = 0;
-    if (q < end && *q == '.') {
-        ++q;
-        frac = digits(q, n);
-        if (n == 0 || static_cast<unsigned char>(q[n] - '0') < 10) return false; // none, or more than 8
-        frac *= pow10_table[8 - n];
-        q += n;
+    std::uint64_t mag;
+    if (*p == '-') [[unlikely]] {
+        const char* const q = acctsync::detail::plain_magnitude(p + 1, mag);
+        if (q == nullptr || q >= end || *q != '"') return false;
+        out = decimal::from_raw(-static_cast<std::int64_t>(mag));
+        p = q + 1;
+        return true;
     }
-    if (q >= end || *q != '"') return false;
-    const std::uint64_t mag = whole * 100000000ULL + frac;
-    out = decimal::from_raw(neg ? -static_cast<std::int64_t>(mag) : static_cast<std::int64_t>(mag));
+    const char* const q = acctsync::detail::plain_magnitude(p, mag);
+    if (q == nullptr || q >= end || *q != '"') return false;
+    out = decimal::from_raw(static_cast<std::int64_t>(mag));
     p = q + 1;
     return true;
 }
+[[gnu::always_inline]] inline bool decimal_string(const char*& p, const char* end, decimal& out) noexcept {
+    if (p >= end || *p != '"') return false;
+    ++p;
+    if (decimal_body(p, end, out)) return true;
+    --p;
+    return false;
+}
 
-// A bare integer that fits int64 (up to 19 digits).
-[[gnu::always_inline]] inline bool integer(const char*& p, const char* end, std::int64_t& out) noexcept {
-    const char* q = p;
-    const bool neg = q < end && *q == '-';
-    q += neg;
-    const char* const db = q;
+// A bare integer that fits int64 (up to 19 digits; no leading zero). Ids and ms times have 9 to 19
+// digits: one 16-byte kernel (core/digits.hpp), then at most three more, one at a time.
+// unsigned_integer: the magnitude at q (no sign), or nullptr.
+[[gnu::always_inline]] inline const char* unsigned_integer(const char* q, std::uint64_t& v, std::uint64_t limit) noexcept {
     unsigned n;
-    std::uint64_t v = digits(q, n);
-    q += n;
-    for (int i = 0; i < 2 && n == 8; ++i) { // up to 24 digits read, 19 kept
-        const std::uint32_t more = digits(q, n);
-        v = v * pow10_table[n] + more;
-        q += n;
+    v = acctsync::detail::digit_run16(q, n);
+    if (n == 0 || (*q == '0' && n > 1)) return nullptr;
+    if (n == 16) [[unlikely]] {
+        for (int i = 0; i < 3 && static_cast<unsigned char>(q[n] - '0') < 10; ++i, ++n) v = v * 10 + static_cast<unsigned>(q[n] - '0');
+        // 19 digits fit in uint64 (no wrap)
+        if (static_cast<unsigned char>(q[n] - '0') < 10 || v > limit) return nullptr;
     }
-    const auto len = q - db;
-    // 19 digits fit in uint64 (no wrap); int64 takes up to 2^63 - 1, or 2^63 negated
-    if (len == 0 || len > 19 || q > end || (*db == '0' && len > 1) || v > 0x7FFFFFFFFFFFFFFFULL + neg) return false;
-    out = static_cast<std::int64_t>(neg ? ~v + 1 : v);
+    return q + n;
+}
+[[gnu::always_inline]] inline bool integer(const char*& p, const char* end, std::int64_t& out) noexcept {
+    std::uint64_t v;
+    if (*p == '-') [[unlikely]] { // *end is padding: readable
+        const char* const q = unsigned_integer(p + 1, v, 0x8000000000000000ULL);
+        if (q == nullptr || q > end) return false;
+        out = static_cast<std::int64_t>(~v + 1);
+        p = q;
+        return true;
+    }
+    const char* const q = unsigned_integer(p, v, 0x7FFFFFFFFFFFFFFFULL);
+    if (q == nullptr || q > end) return false;
+    out = static_cast<std::int64_t>(v);
     p = q;
     return true;
 }
@@ -292,12 +287,11 @@ public:
     // Typed fast paths. Each reads the whole value or nothing: false leaves the cursor where it
     // was (not given up), and the caller reads the value the general way.
     //
-    // A quoted decimal, "-?digits[.digits]": the digits end the string, so no string scan. The
-    // direct readers' form first, then any form decimal::parse takes.
+    // A quoted decimal, "-?digits[.digits]": the digits end the string, so no string scan.
     bool quoted_decimal(decimal& out, std::string_view& tok) noexcept {
         if (p_ >= end_ || *p_ != '"') return false;
         const char* q = p_;
-        if (!direct::decimal_string(q, end_, out)) {
+        if (!direct::decimal_string(q, end_, out)) { // not the plain form: the full grammar
             const auto r = decimal::parse_prefix(p_ + 1, end_, out);
             q = p_ + 1 + r.offset;
             if (!r || q >= end_ || *q != '"') return false;
@@ -479,19 +473,38 @@ namespace direct {
     return true;
 }
 
-// "..." (its body).
-[[gnu::always_inline]] inline bool string(const char*& p, const char* end, std::string_view& out) noexcept {
-    if (p >= end || *p != '"') return false;
-    const char* const s = p + 1;
+// "..." (its body): plain bytes only — no backslash, no control byte, no byte >= 0x80 (escapes
+// and UTF-8 are the reference parser's); anything else is false. The direct reader runs without
+// the cursor's pre-pass, so this is where its strings are checked.
+#if defined(__SSE2__)
+// string_body's constants, read as operands (not const: see core/digits.hpp's).
+inline acctsync::detail::simd::bytes16 string_quote{{34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34}};
+inline acctsync::detail::simd::bytes16 string_backslash{{92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92, 92}};
+inline acctsync::detail::simd::bytes16 string_space{{32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32}};
+#endif
+// string_body: the same from just after the opening quote.
+[[gnu::always_inline]] inline bool string_body(const char*& p, const char* end, std::string_view& out) noexcept {
+    const char* const s = p;
     for (const char* q = s; q < end; q += 16) {
 #if defined(__SSE2__)
-        const auto m = static_cast<unsigned>(_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)), _mm_set1_epi8('"'))));
-        if (m == 0) continue;
-        const char* const e = q + __builtin_ctz(m);
+        const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+        const auto qm = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, string_quote.load())));
+        // signed compare: 0x00-0x1F and 0x80-0xFF are both "less than 0x20"
+        const auto bad = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(c, string_backslash.load()), _mm_cmplt_epi8(c, string_space.load()))));
+        if (qm == 0) {
+            if (bad != 0) return false;
+            continue;
+        }
+        const unsigned i = static_cast<unsigned>(__builtin_ctz(qm));
+        if ((bad & ((1U << i) - 1U)) != 0) return false;
+        const char* const e = q + i;
 #else
         const char* e = q;
-        while (e < q + 16 && *e != '"') ++e;
+        for (; e < q + 16 && *e != '"'; ++e) {
+            const auto u = static_cast<unsigned char>(*e);
+            if (u == '\\' || u < 0x20 || u >= 0x80) return false;
+        }
         if (e == q + 16) continue;
 #endif
         if (e >= end) return false;
@@ -500,6 +513,71 @@ namespace direct {
         return true;
     }
     return false;
+}
+[[gnu::always_inline]] inline bool string(const char*& p, const char* end, std::string_view& out) noexcept {
+    if (p >= end || *p != '"') return false;
+    ++p;
+    if (string_body(p, end, out)) return true;
+    --p;
+    return false;
+}
+
+// An enum's spelling from just after its opening quote: the known spellings (with their closing
+// quote) are compared as words straight from the text, no scan for the quote first: ~4
+// instructions per candidate, in the enum's order. A spelling this build does not know (or one
+// over 15 bytes) is read the general way and maps to `other` as from_wire says.
+template <class E>
+struct quoted_spellings {
+    struct entry {
+        std::uint64_t w0, m0, w1, m1;
+        std::size_t length; // with the closing quote
+        E value;
+    };
+    static constexpr std::size_t count = [] {
+        std::size_t c = 0;
+        for (std::size_t i = 1; i < std::size(enum_traits<E>::names); ++i) {
+            const std::string_view n = enum_traits<E>::names[i];
+            if (!n.empty() && n.size() <= 15 && n != "OTHER") ++c;
+        }
+        return c;
+    }();
+    static constexpr auto table = [] {
+        std::array<entry, count> t{};
+        std::size_t c = 0;
+        for (std::size_t i = 1; i < std::size(enum_traits<E>::names); ++i) {
+            const std::string_view n = enum_traits<E>::names[i];
+            if (n.empty() || n.size() > 15 || n == "OTHER") continue;
+            entry& e = t[c++];
+            e.length = n.size() + 1;
+            e.value = static_cast<E>(i);
+            for (std::size_t k = 0; k <= n.size(); ++k) {
+                const std::uint64_t byte = k < n.size() ? static_cast<unsigned char>(n[k]) : '"';
+                (k < 8 ? e.w0 : e.w1) |= byte << (8 * (k % 8));
+                (k < 8 ? e.m0 : e.m1) |= 0xFFULL << (8 * (k % 8));
+            }
+        }
+        return t;
+    }();
+};
+// The same with another mapping for the spellings enum_traits does not list (margin types).
+template <class E, class Other>
+[[gnu::always_inline]] inline bool enum_body(const char*& p, const char* end, E& out, Other&& other) noexcept {
+    using T = quoted_spellings<E>;
+    const std::uint64_t a = acctsync::detail::load8(p), b = acctsync::detail::load8(p + 8);
+    const bool found = [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return ((((a & T::table[I].m0) == T::table[I].w0 && (b & T::table[I].m1) == T::table[I].w1) &&
+                 (out = T::table[I].value, p += T::table[I].length, true)) ||
+                ...);
+    }(std::make_index_sequence<T::count>{});
+    if (found) return p <= end;
+    std::string_view s;
+    if (!string_body(p, end, s)) return false;
+    out = other(s);
+    return true;
+}
+template <class E>
+[[gnu::always_inline]] inline bool enum_body(const char*& p, const char* end, E& out) noexcept {
+    return enum_body(p, end, out, [](std::string_view s) { return from_wire<E>(s); });
 }
 
 // A member this reader does not keep: a string, a number or true/false (anything else: false).

@@ -90,6 +90,19 @@ inline void snapshot(const std::uint8_t* data, std::size_t size) {
 // shortest text is never longer than the input's significant part.
 inline void decimal_text(const std::uint8_t* data, std::size_t size) {
     const std::string_view s(reinterpret_cast<const char*>(data), size);
+    // parse_plain (the fast form, padded) agrees with the full grammar on whatever it accepts.
+    {
+        std::string padded(s);
+        padded.append(64, '\0');
+        decimal fast = decimal::from_raw(7), full = decimal::from_raw(9);
+        const char* q = decimal::parse_plain(padded.data(), padded.data() + size, fast);
+        if (q != nullptr) {
+            const auto r = decimal::parse_prefix(padded.data(), padded.data() + size, full);
+            ACCTSYNC_FUZZ_CHECK(static_cast<bool>(r) && padded.data() + r.offset == q && full == fast);
+        } else {
+            ACCTSYNC_FUZZ_CHECK(fast.raw() == 7);
+        }
+    }
     decimal d = decimal::from_raw(7);
     const auto r = decimal::parse(s, d);
     if (!r) {
