@@ -6,6 +6,7 @@
 
 #include "core/event_builders.hpp"
 #include "tools/sim/binance_writer.hpp"
+#include "parse/json/book_json.hpp"
 #include "parse/json/json_writer.hpp"
 
 namespace acctsync::sim {
@@ -1015,57 +1016,57 @@ std::string account_engine::rest_snapshot(snapshot_kind kind) const {
     return out;
 }
 
+// The truth is written the way the mirror's book is: the engine's state as one complete snapshot
+// (balances, positions, leverage, the account's modes) applied to an account_book, and that book
+// printed by parse::book_json — so the two can only differ in what the state is, never in how a
+// shape is written. Only what the compared shape holds is sent (no valuations, no margins).
 std::string account_engine::truth_json() const {
-    std::string out = "{\"balances\":[";
-    bool first = true;
+    std::vector<event> rows;
     for (const auto& [asset, b] : balances_) {
-        const event ev = balance_event(asset, decimal{}, 0, update_reason::unknown);
-        if (b.wallet.is_zero() && ev.payload.balance.cross_wallet_balance.is_zero()) continue;
-        if (!first) out += ',';
-        first = false;
-        out += '{';
-        parse::json_object w{out};
-        w.str("asset", asset);
-        w.dec("wallet_balance", b.wallet);
-        w.dec("cross_wallet_balance", ev.payload.balance.cross_wallet_balance);
-        out += '}';
+        event ev = balance_event(asset, decimal{}, 0, update_reason::unknown);
+        ev.payload.balance.source = event_source::snapshot;
+        ev.payload.balance.fields = balance_update::f_wallet_balance | balance_update::f_cross_wallet_balance;
+        rows.push_back(ev);
     }
-    out += "],\"positions\":[";
-    first = true;
     for (const auto& [k, p] : positions_) {
-        if (p.amount.is_zero()) continue;
-        if (!first) out += ',';
-        first = false;
-        out += '{';
-        parse::json_object w{out};
-        w.str("symbol", k.first);
-        w.str("side", to_string(k.second));
-        w.dec("amount", p.amount);
-        w.dec("entry_price", p.entry);
-        w.dec("break_even_price", p.entry);
-        // No unrealized_pnl: a valuation at a mark, which the mirror holds as of when it last
-        // heard one (account_book.hpp, "Unrealized PnL"); the shapes compared leave it out.
-        w.str("margin_type", to_string(symbols_.at(k.first).margin));
-        w.dec("isolated_wallet", p.isolated_wallet);
-        out += '}';
+        event ev = position_event(k, 0, update_reason::unknown);
+        auto& x = ev.payload.position;
+        x.source = event_source::snapshot;
+        x.fields = position_update::f_amount | position_update::f_entry_price | position_update::f_break_even_price |
+                   position_update::f_margin_type | position_update::f_isolated_wallet;
+        rows.push_back(ev);
     }
-    out += "],\"symbols\":[";
-    first = true;
     for (const auto& [s, sym] : symbols_) {
-        if (!first) out += ',';
-        first = false;
-        out += '{';
-        parse::json_object w{out};
-        w.str("symbol", s);
-        w.num("leverage", sym.leverage);
-        out += '}';
+        event ev;
+        reset_event(ev, event_type::leverage_update, opt_.venue);
+        set(ev.payload.leverage.symbol, s);
+        ev.payload.leverage.leverage = sym.leverage;
+        ev.payload.leverage.fields = leverage_update::f_leverage;
+        ev.payload.leverage.source = event_source::snapshot;
+        rows.push_back(ev);
     }
-    out += "],\"account\":{";
-    parse::json_object w{out};
-    w.boolean("multi_assets", multi_assets_);
-    w.boolean("dual_side_position", opt_.hedge_mode);
-    out += "}}";
-    return out;
+    event cfg;
+    reset_event(cfg, event_type::account_config_update, opt_.venue);
+    cfg.payload.account_config.multi_assets = multi_assets_;
+    cfg.payload.account_config.dual_side_position = opt_.hedge_mode;
+    cfg.payload.account_config.fields = account_config_update::f_multi_assets | account_config_update::f_dual_side_position;
+    cfg.payload.account_config.source = event_source::snapshot;
+    rows.push_back(cfg);
+
+    account_book book({.assets = 256, .positions = 4096, .symbols = 2048});
+    event begin, end;
+    reset_event(begin, event_type::snapshot_begin, opt_.venue);
+    begin.payload.snapshot.snapshot_id = 1;
+    begin.payload.snapshot.as_of_ms = 1;
+    begin.payload.snapshot.scope = scope_assets | scope_positions | scope_leverage | scope_account_config;
+    end = begin;
+    end.header.type = event_type::snapshot_end;
+    end.payload.snapshot.complete = true;
+    end.payload.snapshot.row_count = static_cast<std::uint32_t>(rows.size());
+    (void)book.apply(begin);
+    for (const event& r : rows) (void)book.apply(r);
+    (void)book.apply(end);
+    return parse::book_json(book, {.include_times = false, .include_snapshot_only = false, .skip_zero = true, .pretty = false});
 }
 
 account_engine account_engine::state_copy() const {

@@ -151,8 +151,9 @@ public:
 
     // REST body of a snapshot kind, from the current state.
     [[nodiscard]] std::string rest_snapshot(snapshot_kind kind) const;
-    // The truth in parse::book_json's shape (include_snapshot_only = false, skip_zero = true:
-    // state only, no snapshot-only field and no unrealized PnL).
+    // The truth: the state as one complete snapshot applied to an account_book and written by
+    // parse::book_json (include_snapshot_only = false, skip_zero = true: state only, no
+    // snapshot-only field and no unrealized PnL) — the mirror's own writer, not a second one.
     [[nodiscard]] std::string truth_json() const;
 
     // Every fill so far, and GET /fapi/v1/userTrades's body for one symbol (from_id >= 0: trades
