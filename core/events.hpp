@@ -246,6 +246,11 @@ struct stream_status {
     std::uint32_t count;        // events of this kind so far on this stream
     text_string detail;         // parse_error: failing field; unknown_event: its "e"; else a reason
     key_string listen_key;      // listen_key_expired: the key
+    // The feed's statuses (not the parser's): since when the account's book may be missing events
+    // (Unix ns, the local wall clock; 0 = in sync when this was published), and what the session is
+    // waiting for to be live ("the stream connection", "the snapshot that heals the gap", "nothing").
+    std::int64_t gap_since_ns;
+    inline_string<32> waiting_for;
 };
 
 // ---- orders and risk payloads ------------------------------------------------------------------

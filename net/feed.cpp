@@ -174,8 +174,11 @@ struct feed::impl {
 
     // health (written by the network thread, read anywhere)
     std::atomic<std::uint64_t> frames{0}, events{0}, parse_errors{0}, overruns{0}, duplicates{0}, snapshots{0};
+    std::atomic<std::uint64_t> overrun_kept{0}, overrun_lost{0};
     std::atomic<std::int64_t> last_frame_ns{0};
     std::atomic<std::uint8_t> state{0};
+    std::atomic<const char*> waiting_for{"start"}; // a session's static text
+    std::atomic<std::int64_t> gap_since_ns{0};
     std::atomic<std::uint64_t> reconnects{0}, gaps{0}, healed{0}, keepalives{0}, rotations{0}, drift_rotations{0};
 
     impl(feed& f, const feed_config& c, int n_accounts)
@@ -317,7 +320,10 @@ struct feed::impl {
         for (std::size_t k = 0; k < owner.consumers_.size(); ++k) {
             if ((target_mask >> k & 1) == 0) continue;
             auto& c = *owner.consumers_[k];
-            if (c.overrun_) continue; // losing events until its gap is delivered
+            if (c.overrun_) { // losing events until its gap is delivered; its order flow is kept
+                keep_order_flow(c, kept);
+                continue;
+            }
             if (c.ring_.free_slots() < kept) {
                 const std::int64_t until = mono_ns() + cfg.overrun_spin_ns; // a bounded wait, then overrun
                 while (c.ring_.free_slots() < kept && mono_ns() < until) {
@@ -328,6 +334,7 @@ struct feed::impl {
                 if (c.ring_.free_slots() < kept) {
                     c.overrun_ = true;
                     overruns.fetch_add(1, std::memory_order_relaxed);
+                    keep_order_flow(c, kept);
                     continue;
                 }
             }
@@ -400,6 +407,11 @@ struct feed::impl {
         ev.payload.status.kind = kind;
         ev.payload.status.exchange_code = code;
         (void)ev.payload.status.detail.assign(reason.substr(0, text_string::capacity));
+        if (acc >= 0 && static_cast<std::size_t>(acc) < accts.size()) {
+            const auto& h = accts[static_cast<std::size_t>(acc)]->sess.health();
+            ev.payload.status.gap_since_ns = gap_since_wall_ns(h.gap_since_ms);
+            (void)ev.payload.status.waiting_for.assign(h.waiting_for.substr(0, decltype(ev.payload.status.waiting_for)::capacity));
+        }
         const auto saved = target_mask;
         target_mask = mask;
         if (cfg.recorder != nullptr) cfg.recorder->on_status(ev.header, ev.payload.status, mask);
@@ -459,13 +471,24 @@ struct feed::impl {
         note_failure(where, std::move(m), 0, e.code == net_errc::ws_handshake_rejected ? e.detail : 0, e.code);
     }
 
+    // How often the control thread reads the WS-API connections between commands. Snapshots are
+    // rare (gaps, audits), and Binance drops a WS-API connection that leaves a ping (every 3 min)
+    // unanswered for 10 min: reading them answers the pings (wsapi_client::poll).
+    static constexpr auto wsapi_poll_period = std::chrono::seconds(30);
+
     void control_loop() {
         for (auto& a : accts) (void)a->rest.sync_time();
+        auto next_wsapi_poll = std::chrono::steady_clock::now() + wsapi_poll_period;
         for (;;) {
+            if (std::chrono::steady_clock::now() >= next_wsapi_poll) { // also when commands keep coming
+                for (auto& a : accts)
+                    if (a->wsapi) (void)a->wsapi->poll(); // an ended connection is replaced at the next snapshot
+                next_wsapi_poll = std::chrono::steady_clock::now() + wsapi_poll_period;
+            }
             command c;
             {
                 std::unique_lock lk(mu);
-                cv.wait(lk, [&] { return !commands.empty(); });
+                if (!cv.wait_until(lk, next_wsapi_poll, [&] { return !commands.empty(); })) continue; // time to poll
                 c = std::move(commands.front());
                 commands.pop_front();
             }
@@ -822,6 +845,24 @@ struct feed::impl {
         return ok;
     }
 
+    // Events no snapshot brings back, for a consumer that cannot take them now (cold: only while
+    // it is overrun). Its book needs none of them (account_book: not_for_book).
+    static bool is_order_flow(event_type t) noexcept {
+        return t == event_type::order_update || t == event_type::trade_lite || t == event_type::algo_update ||
+               t == event_type::margin_call || t == event_type::missed_fill;
+    }
+    void keep_order_flow(feed_consumer& c, std::size_t n) noexcept {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!is_order_flow(staging[i].header.type)) continue;
+            if (c.kept_.size() < c.kept_.capacity()) {
+                c.kept_.push_back(staging[i]); // within the reserved capacity: no allocation
+            } else {
+                ++c.kept_lost_;
+                overrun_lost.fetch_add(1, std::memory_order_relaxed);
+            }
+        }
+    }
+
     void reseed(int acc, std::uint64_t mask) {
         command c{command::snapshot, 0, 0};
         c.account = acc;
@@ -832,8 +873,14 @@ struct feed::impl {
     void service_overruns() {
         for (std::size_t k = 0; k < owner.consumers_.size(); ++k) {
             auto& c = *owner.consumers_[k];
-            if (!c.overrun_ || c.ring_.free_slots() < 2 * accts.size()) continue; // room for its statuses
+            // room for its statuses and the order flow kept for it
+            if (!c.overrun_ || c.ring_.free_slots() < 3 * accts.size() + c.kept_.size()) continue;
             c.overrun_ = false;
+            // Said, not hidden: order events beyond what was kept are gone for this consumer.
+            char reseeding[96] = "consumer overrun: re-seeding"; // text_string keeps the first 63 bytes
+            if (c.kept_lost_ != 0)
+                std::snprintf(reseeding, sizeof reseeding, "consumer overrun: re-seeding; %llu order events lost",
+                              static_cast<unsigned long long>(c.kept_lost_));
             // What it missed may include the sessions' own statuses, so it is told each stream's
             // state again: down (the session's snapshot after the reconnection heals it with
             // everyone's), or up (`resumed` ends any outage it did not see end).
@@ -842,10 +889,17 @@ struct feed::impl {
                     publish_status(a->index, stream_status_kind::disconnected, "consumer overrun while the stream is down", 0, 1ULL << k);
                     continue;
                 }
-                publish_status(a->index, stream_status_kind::gap, "consumer overrun: re-seeding", 0, 1ULL << k);
+                publish_status(a->index, stream_status_kind::gap, reseeding, 0, 1ULL << k);
                 publish_status(a->index, stream_status_kind::resumed, "consumer overrun: stream up", 0, 1ULL << k);
                 reseed(a->index, 1ULL << k); // asked for after the gap's time: it heals this book
             }
+            // The order flow it missed, in the order published (straight into its ring: these
+            // went through dedup and the fill ledger when they were first published).
+            for (const event& ev : c.kept_) *c.ring_.claim() = ev;
+            if (!c.kept_.empty()) c.ring_.commit();
+            overrun_kept.fetch_add(c.kept_.size(), std::memory_order_relaxed);
+            c.kept_.clear();
+            c.kept_lost_ = 0;
         }
     }
 
@@ -956,11 +1010,21 @@ struct feed::impl {
         publish_health();
     }
 
+    // A session's gap start (its clock: monotonic ms) as Unix ns on the wall clock; 0 stays 0.
+    static std::int64_t gap_since_wall_ns(std::int64_t since_mono_ms) noexcept {
+        if (since_mono_ms == 0) return 0;
+        return wall_ns() - (mono_ns() - since_mono_ms * 1'000'000);
+    }
+
     void publish_health() noexcept {
         session_state least = session_state::live;
+        const char* waiting = "nothing";
+        std::int64_t oldest_gap_ms = 0;
         std::uint64_t rc = 0, g = 0, hl = 0, ka = 0, rot = 0, dr = 0;
         for (const auto& a : accts) {
             const auto& h = a->sess.health();
+            if (h.state < least) waiting = h.waiting_for.data(); // the session writes only literals: NUL-terminated
+            if (h.gap_since_ms != 0 && (oldest_gap_ms == 0 || h.gap_since_ms < oldest_gap_ms)) oldest_gap_ms = h.gap_since_ms;
             least = std::min(least, h.state);
             rc += h.reconnects;
             g += h.gaps;
@@ -970,6 +1034,8 @@ struct feed::impl {
             dr += h.drift_rotations;
         }
         state.store(static_cast<std::uint8_t>(least), std::memory_order_relaxed);
+        waiting_for.store(waiting, std::memory_order_relaxed);
+        gap_since_ns.store(gap_since_wall_ns(oldest_gap_ms), std::memory_order_relaxed);
         reconnects.store(rc, std::memory_order_relaxed);
         gaps.store(g, std::memory_order_relaxed);
         healed.store(hl, std::memory_order_relaxed);
@@ -983,7 +1049,7 @@ feed::feed(feed_config cfg) : cfg_(std::move(cfg)) {
     accounts_ = cfg_.accounts.empty() ? 1 : static_cast<int>(cfg_.accounts.size());
     for (int k = 0; k < cfg_.consumers; ++k)
         consumers_.push_back(std::unique_ptr<feed_consumer>(
-            new feed_consumer(cfg_.ring_capacity, cfg_.book, cfg_.drift_grace_ms, accounts_)));
+            new feed_consumer(cfg_.ring_capacity, cfg_.book, cfg_.drift_grace_ms, accounts_, cfg_.overrun_kept_events)));
     impl_ = std::make_unique<impl>(*this, cfg_, accounts_);
 }
 
@@ -1023,6 +1089,8 @@ feed_health feed::health() const noexcept {
     const auto& m = *impl_;
     feed_health h;
     h.state = static_cast<session_state>(m.state.load(std::memory_order_relaxed));
+    h.waiting_for = m.waiting_for.load(std::memory_order_relaxed);
+    h.gap_since_ns = m.gap_since_ns.load(std::memory_order_relaxed);
     h.frames = m.frames.load(std::memory_order_relaxed);
     h.events = m.events.load(std::memory_order_relaxed);
     h.parse_errors = m.parse_errors.load(std::memory_order_relaxed);
@@ -1030,6 +1098,8 @@ feed_health feed::health() const noexcept {
     h.gaps = m.gaps.load(std::memory_order_relaxed);
     h.healed = m.healed.load(std::memory_order_relaxed);
     h.overruns = m.overruns.load(std::memory_order_relaxed);
+    h.overrun_kept = m.overrun_kept.load(std::memory_order_relaxed);
+    h.overrun_lost = m.overrun_lost.load(std::memory_order_relaxed);
     h.duplicates = m.duplicates.load(std::memory_order_relaxed);
     h.snapshots = m.snapshots.load(std::memory_order_relaxed);
     h.keepalives = m.keepalives.load(std::memory_order_relaxed);

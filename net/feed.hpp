@@ -43,6 +43,7 @@
 // nothing per frame (snapshots and session changes are the cold path and do).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <concepts>
@@ -98,6 +99,12 @@ struct feed_config {
     std::size_t ring_capacity = 16384; // events per consumer ring
     book_capacity book{};
     std::int64_t overrun_spin_ns = 50'000; // a full ring is waited for this long, then overrun
+    // A consumer that overran loses the events published until it has room again. Its book is
+    // re-seeded from a snapshot; the order flow it missed (order, trade, algo updates, margin
+    // calls, missed fills: what no snapshot brings back) is kept for it, up to this many events
+    // (allocated at start), and handed to it after its gap status. Beyond that its handler gets a
+    // `gap` status saying how many were not kept (health().overrun_lost).
+    std::size_t overrun_kept_events = 4096;
     std::int32_t recv_window_ms = 5000;
     // A 418 that names no Retry-After: how long REST and the WS-API hold back (Binance's bans run
     // from 2 minutes up to 3 days; tests shorten it).
@@ -121,6 +128,8 @@ struct feed_config {
 
 struct feed_health {
     session_state state = session_state::stopped;
+    std::string_view waiting_for = "start"; // what the least advanced account waits for to be live
+    std::int64_t gap_since_ns = 0;    // Unix ns (local wall clock) the oldest open gap began; 0 = in sync
     std::uint64_t frames = 0;
     std::uint64_t events = 0;         // published (per consumer copy not counted)
     std::uint64_t parse_errors = 0;
@@ -128,6 +137,8 @@ struct feed_health {
     std::uint64_t gaps = 0;
     std::uint64_t healed = 0;
     std::uint64_t overruns = 0;       // consumer overruns (each re-seeded)
+    std::uint64_t overrun_kept = 0;   // order-flow events a consumer missed while overrun, handed to it late
+    std::uint64_t overrun_lost = 0;   // ... and those beyond overrun_kept_events: lost to it (a gap status says so)
     std::uint64_t duplicates = 0;     // order/trade copies dropped while two connections were open
     std::uint64_t snapshots = 0;      // published
     std::uint64_t keepalives = 0;
@@ -185,9 +196,11 @@ public:
 
 private:
     friend class feed;
-    feed_consumer(std::size_t ring_capacity, book_capacity cap, std::int64_t drift_grace_ms, int accounts)
+    feed_consumer(std::size_t ring_capacity, book_capacity cap, std::int64_t drift_grace_ms, int accounts,
+                  std::size_t kept_capacity)
         : ring_(ring_capacity), drift_(new std::atomic<std::uint64_t>[static_cast<std::size_t>(accounts)]),
           drift_acted_(static_cast<std::size_t>(accounts), 0) {
+        kept_.reserve(std::min(kept_capacity, ring_capacity / 2)); // it must fit in the ring with room to spare
         for (int a = 0; a < accounts; ++a) {
             books_.push_back(std::make_unique<account_book>(cap, drift_grace_ms));
             drift_[static_cast<std::size_t>(a)].store(0, std::memory_order_relaxed);
@@ -202,6 +215,8 @@ private:
     std::unique_ptr<std::atomic<std::uint64_t>[]> drift_;
     // network-thread side
     bool overrun_ = false;                   // losing events until its gap status is in the ring
+    std::vector<event> kept_;                // order flow it missed while overrun (reserved: no allocation)
+    std::uint64_t kept_lost_ = 0;            // order flow beyond kept_'s capacity, this overrun
     std::vector<std::uint64_t> drift_acted_; // per account: drift_ already answered with a rotation
 };
 

@@ -11,6 +11,7 @@
 // or no key.
 //
 // The feed underneath never gives up (net/feed.hpp); this tool does, so a script gets an answer.
+#include "core/clock.hpp"
 #include "tools/cli_commands.hpp"
 
 #include <atomic>
@@ -102,6 +103,8 @@ void write_status(const net::feed& f, const account_book& book, double t, std::u
                 static_cast<unsigned long long>(h.gaps), static_cast<unsigned long long>(h.healed),
                 static_cast<long long>(h.last_event_age_ms), book.needs_resync() ? "dirty" : "in-sync");
     if (h.state != net::session_state::live) {
+        std::printf(" waiting_for=\"%.*s\"", static_cast<int>(h.waiting_for.size()), h.waiting_for.data());
+        if (h.gap_since_ns != 0) std::printf(" gap_for_ms=%lld", static_cast<long long>((wall_ns() - h.gap_since_ns) / 1'000'000));
         const auto e = f.last_error();
         if (e.count != 0) std::printf(" last_error=\"%s: %s\"", e.where.c_str(), e.message.c_str());
     }

@@ -24,6 +24,7 @@
 #include <string>
 #include <thread>
 
+#include "core/clock.hpp"
 #include "core/account_book.hpp"
 #include "net/feed.hpp"
 #include "parse/json/book_json.hpp"
@@ -58,10 +59,6 @@ std::string mirror_json(const account_book& book) { // the truth's shape
     o.include_snapshot_only = false;
     o.skip_zero = true;
     return parse::book_json(book, o);
-}
-
-std::int64_t wall_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // A frame's key: its event type (the wire name's family), E and T — unique per operation and
@@ -244,11 +241,14 @@ int main(int argc, char** argv) {
         const auto status_line = [&](double t) {
             const auto h = feed.health();
             const auto sn = net::to_string(h.state);
-            std::printf("t=%.0fs state=%.*s events/s=%.0f gaps=%llu healed=%llu drift=%llu book=%s p50_us=%s p99_us=%s\n", t,
+            std::printf("t=%.0fs state=%.*s events/s=%.0f gaps=%llu healed=%llu drift=%llu book=%s p50_us=%s p99_us=%s", t,
                         static_cast<int>(sn.size()), sn.data(), rate_per_s, static_cast<unsigned long long>(h.gaps),
                         static_cast<unsigned long long>(h.healed), static_cast<unsigned long long>(h.drift),
                         consumer.book().needs_resync() ? "dirty" : "in-sync", us(latency.quantile(0.5)).c_str(),
                         us(latency.quantile(0.99)).c_str());
+            if (h.state != net::session_state::live)
+                std::printf(" waiting_for=\"%.*s\"", static_cast<int>(h.waiting_for.size()), h.waiting_for.data());
+            std::printf("\n");
             std::fflush(stdout);
         };
         const auto view = [&](double t) { // redrawn in place: cursor home, clear, the whole screen
@@ -265,6 +265,12 @@ int main(int argc, char** argv) {
                           static_cast<unsigned long long>(h.healed), static_cast<unsigned long long>(h.drift),
                           static_cast<unsigned long long>(h.overruns), static_cast<unsigned long long>(h.parse_errors));
             out += line;
+            if (h.state != net::session_state::live) {
+                out += "waiting for ";
+                out += h.waiting_for;
+                if (h.gap_since_ns != 0) out += ", events may be missing for " + std::to_string((wall_ns() - h.gap_since_ns) / 1'000'000) + " ms";
+                out += "\n";
+            }
             out += latency_line(latency) + "\n\n";
             if (consumer.book().consistent()) out += tools::book_table(consumer.book());
             std::fputs(out.c_str(), stdout);

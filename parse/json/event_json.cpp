@@ -113,6 +113,8 @@ void write_event_json(const event& ev, std::string& out) {
         o.istr("detail", s.detail);
         o.istr("listen_key", s.listen_key);
         if (s.exchange_code != 0) o.num("exchange_code", s.exchange_code);
+        if (s.gap_since_ns != 0) o.num("gap_since_ns", s.gap_since_ns);
+        o.istr("waiting_for", s.waiting_for);
         if (s.kind == stream_status_kind::parse_error) {
             o.num("parse_code", s.parse_code);
             o.num("offset", s.byte_offset);
