@@ -1,15 +1,19 @@
 // `acctsync live` as a user runs it: the binary against acctsync-sim over loopback TLS. Its
 // --json-out equals the simulator's truth once the scenario has stopped (--ops N), and each way
-// it can fail ends with a clear message and exit status.
+// it can fail ends with a clear message and exit status. Ctrl-C ends it as --duration does.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "support/cli_fixture.hpp"
 
 using namespace acctsync;
 using namespace acctsync::test;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -32,6 +36,27 @@ TEST_F(cli_live, its_json_out_equals_the_truth_after_the_scenario_stops) {
     EXPECT_NE(r.output.find("state=live"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("acctsync live: in sync"), std::string::npos) << r.output;
     EXPECT_EQ(srv->current_stats().operations, 600u);
+    EXPECT_EQ(read_file(out_file), srv->truth(0) + "\n");
+}
+
+TEST_F(cli_live, ctrl_c_ends_it_cleanly_with_the_final_book_written) {
+    start_sim(300); // one second of operations at 300/s, then the truth stands still
+    const auto live = spawn_acctsync("live", endpoints() + " --json-out " + out_file); // no --duration: until Ctrl-C
+    bool is_live = false;
+    for (int i = 0; i < 20 && !is_live; ++i) { // a status line a second; live within a few
+        const auto line = live->next_line(3s);
+        if (!line) break;
+        is_live = line->find("state=live") != std::string::npos;
+    }
+    ASSERT_TRUE(is_live) << live->output();
+    for (int i = 0; i < 50 && srv->current_stats().operations < 300; ++i) std::this_thread::sleep_for(100ms);
+    ASSERT_EQ(srv->current_stats().operations, 300u);
+    // Two more status lines (a second or more) so the last frames are in, then Ctrl-C.
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(live->next_line(3s, i == 0)) << live->output();
+    ASSERT_TRUE(live->signal(SIGINT));
+    const int status = live->wait_exit(10s);
+    ASSERT_EQ(status, 0) << live->output();
+    EXPECT_NE(live->output().find("acctsync live: in sync after"), std::string::npos) << live->output();
     EXPECT_EQ(read_file(out_file), srv->truth(0) + "\n");
 }
 
