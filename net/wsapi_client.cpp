@@ -105,13 +105,25 @@ std::string wsapi_client::build(std::string_view method, const std::string& id, 
     return f;
 }
 
-net_error wsapi_client::ready() {
-    if (ws_.state() == ws_state::open) {
-        // Frames that came while no call was running: Binance's pings (answered now) and
-        // answers nobody waits for any more.
+net_error wsapi_client::poll() noexcept {
+    // Frames that came while no call was running: Binance's pings (answered as they are decoded)
+    // and answers nobody waits for any more. ws_client::poll reads once; a few pings may wait in
+    // separate TLS records, so read until a read brings nothing (bounded: a chatty server cannot
+    // keep the control thread here).
+    for (int i = 0; i < 8 && ws_.state() == ws_state::open; ++i) {
+        const std::uint64_t reads = ws_.counters().reads;
         const auto r = ws_.poll([&](const ws_message&) { ++unmatched_; }, 0);
-        if (!r.error.ok()) logged_on_ = false;
+        if (!r.error.ok()) {
+            logged_on_ = false;
+            return r.error;
+        }
+        if (ws_.counters().reads == reads) break;
     }
+    return {};
+}
+
+net_error wsapi_client::ready() {
+    (void)poll(); // a connection found ended here is replaced just below
     if (ws_.state() != ws_state::open || std::chrono::steady_clock::now() - connected_at_ > cfg_.max_life) return connect();
     return {};
 }

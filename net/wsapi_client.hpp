@@ -8,11 +8,16 @@
 // hex, RSA/Ed25519 → base64. With an Ed25519 key the client logs the session on
 // (session.logon) after each connect and then sends requests without apiKey or signature.
 //
-// Connection life: Binance pings every 3 minutes (answered by net/ws_client), ends a connection
-// at 24 h, and counts the handshake's weight; the client reconnects before max_life, or when the
-// connection was lost, at the next call().
+// Connection life: Binance pings every 3 minutes and drops a connection that has not answered
+// one within 10 minutes; it ends a connection at 24 h and counts the handshake's weight. Pings
+// are answered (by net/ws_client) whenever the client reads: during a call, before each call,
+// and in poll(), which the owner calls while idle (the feed's control thread: every 30 s, and
+// between commands once 30 s have passed) so that a connection kept for the next snapshot is
+// not dropped meanwhile. The client reconnects before max_life, or when the connection was
+// lost, at the next call().
 //
-// Threads: one thread (the control thread). Allocates (cold path).
+// Threads: one thread (the control thread) makes every call, poll() included. Allocates (cold
+// path).
 #pragma once
 
 #include <chrono>
@@ -77,6 +82,14 @@ public:
     [[nodiscard]] wsapi_reply stop_user_data_stream();
     // A frame sent as it is (tests and tools): the next answer is its answer.
     [[nodiscard]] wsapi_reply call_raw(std::string frame);
+
+    // While no call runs: reads what arrived on the connection without waiting, so the server's
+    // pings are answered (and answers nobody waits for any more are counted in unmatched()).
+    // Call it every so often while idle, well within the server's pong deadline (Binance: 10
+    // minutes). It never connects: with no open connection it does nothing, and a connection
+    // it finds ended is replaced at the next call(). Returns the error that ended the
+    // connection in this read (ok otherwise). Same thread as call().
+    net_error poll() noexcept;
 
     void close() noexcept;
     [[nodiscard]] bool logged_on() const noexcept { return logged_on_; }

@@ -177,6 +177,32 @@ TEST_F(wsapi_fixture, pings_that_came_while_idle_are_answered_and_a_dropped_conn
     EXPECT_EQ(api.connects(), 2u);
 }
 
+// The feed's control thread calls poll() while no snapshot is wanted (net/feed.cpp): the server's
+// pings are answered between calls, so an idle connection outlives several pong deadlines and
+// the next request goes on it, without a new handshake.
+TEST_F(wsapi_fixture, an_idle_connection_polled_outlives_several_pong_deadlines_and_still_answers) {
+    start(0, market::usdm, [](sim::server_config& c) {
+        c.ping_interval = std::chrono::milliseconds(100);
+        c.pong_timeout = std::chrono::milliseconds(500); // polled every 50 ms: slack for a loaded machine
+    });
+    net::wsapi_client api(tls, config());
+    EXPECT_TRUE(api.poll().ok());
+    EXPECT_EQ(api.connects(), 0u) << "poll() never connects";
+    ASSERT_TRUE(api.snapshot(snapshot_kind::wsapi_account_balance).error.ok());
+    const auto idle_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2000); // 4 pong deadlines
+    while (std::chrono::steady_clock::now() < idle_until) {
+        const auto e = api.poll();
+        ASSERT_TRUE(e.ok()) << net::to_string(e.code);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(api.connection().state(), net::ws_state::open);
+    EXPECT_GE(api.connection().counters().pongs_sent, 10u) << "a ping every 100 ms for 2 s";
+    const auto r = api.snapshot(snapshot_kind::wsapi_account_balance);
+    EXPECT_TRUE(r.error.ok()) << r.error.message;
+    EXPECT_EQ(api.connects(), 1u) << "the idle connection was kept";
+    EXPECT_EQ(api.unmatched(), 0u);
+}
+
 TEST_F(wsapi_fixture, a_rate_limit_holds_the_next_calls_back) {
     start(0, market::usdm, [](sim::server_config& c) { c.weight_limit = 12; });
     net::wsapi_client api(tls, config());
