@@ -263,10 +263,15 @@ session::actions session::on_opened(std::int64_t now_ms, int slot, std::uint64_t
     const int other = slot ^ 1;
     const auto& o = slots_[other];
     if (cfg_.redundant && o.phase == slot_phase::open) {
-        // Stagger the two rotations half a lifetime apart, so they never overlap.
-        const std::int64_t half = cfg_.rotate_after_ms / 2;
-        if (std::llabs(s.rotate_at_ms - o.rotate_at_ms) < half)
-            s.rotate_at_ms = o.rotate_at_ms - half > now_ms ? o.rotate_at_ms - half : o.rotate_at_ms + half;
+        // Stagger the two rotations about half a lifetime apart, so they never overlap. A natural
+        // distance of a quarter lifetime or more is kept: "correcting" one just short of a half
+        // (the two opens took a few ms more or less) would rotate this connection again at once,
+        // which is what an exact half did. Closer than a quarter, the other rotates more than three
+        // quarters of a lifetime from now, so this one rotates half a lifetime before it: more than
+        // a quarter lifetime from now, and before its own natural rotation (never past the cut).
+        const std::int64_t half = cfg_.rotate_after_ms / 2, quarter = cfg_.rotate_after_ms / 4;
+        if (std::llabs(s.rotate_at_ms - o.rotate_at_ms) < quarter)
+            s.rotate_at_ms = std::min(s.rotate_at_ms, std::max(now_ms + quarter, o.rotate_at_ms - half));
     }
     open_attempts_ = 0;
     ++health_.connects;

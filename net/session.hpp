@@ -22,8 +22,11 @@
 //     key, and once it is open the old one is closed after rotation_overlap — make-before-break,
 //     no gap (the book is last-writer-wins, duplicates are harmless; orders are deduplicated by
 //     the feed);
-//   * redundant = true keeps two connections open all the time, their rotations half a
-//     lifetime apart: losing either is no gap;
+//   * redundant = true keeps two connections open all the time, their rotations scheduled about
+//     half a lifetime apart and never closer than a quarter (a connection, once open, is given
+//     at least a quarter lifetime before its rotation; rotate_now() aside): losing either is no
+//     gap, and a rotation (the slot closed, then reopened while the other carries the stream)
+//     never meets the other's;
 //   * a gap (the last open connection lost, a new key) publishes a status and ends with a
 //     fresh snapshot, requested after the new connection is open, so every event the snapshot
 //     misses is on the stream;
