@@ -844,6 +844,27 @@ TEST_F(sim_fixture, AGapCanDropOneItemOfAnAccountUpdate) {
     EXPECT_GE(pings, 3) << "the server's pings went on";
 }
 
+// Each fault is counted under its kind: at fault_rate 1 every frame goes out twice, and the
+// duplicate counter holds one per frame sent, the total the same, every other kind none.
+TEST_F(sim_fixture, AFaultIsCountedUnderItsKind) {
+    start(200, market::usdm, [](sim::server_config& c) {
+        c.faults = {"duplicate"};
+        c.fault_rate = 1;
+    });
+    beast_ws_client w(srv->port(), "/private/ws/" + listen_key());
+    std::uint64_t received = 0;
+    for (; received < 40; ++received) ASSERT_FALSE(w.next(3000).empty());
+    srv->pause_scenario(true);
+    while (!w.next(500).empty()) ++received;
+    const auto st = srv->current_stats();
+    EXPECT_GE(st.fault_count("duplicate"), 20u);
+    EXPECT_EQ(received, 2 * st.fault_count("duplicate"));
+    EXPECT_EQ(st.faults, st.fault_count("duplicate"));
+    EXPECT_EQ(st.faults_by_kind[sim::fault_index("duplicate")], st.faults);
+    EXPECT_EQ(st.fault_count("malformed"), 0u);
+    EXPECT_THROW((void)st.fault_count("no_such_kind"), std::invalid_argument);
+}
+
 TEST_F(sim_fixture, DroppedConnectionsEndTheStreamEarly) {
     start(300, market::usdm, [](sim::server_config& c) {
         c.faults = {"drop"};

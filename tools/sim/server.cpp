@@ -202,9 +202,13 @@ struct account_slot {
 };
 
 struct server::impl {
-    explicit impl(server_config c) : cfg(std::move(c)), rng(cfg.seed) {}
+    explicit impl(server_config c) : cfg(std::move(c)), rng(cfg.seed) {
+        for (const auto& k : cfg.faults) faults_at[static_cast<std::size_t>(drawn_per(k))].push_back(&k);
+    }
 
     server_config cfg;
+    // cfg.faults by where each is drawn (fault_draw), in their configured order.
+    std::array<std::vector<const std::string*>, static_cast<std::size_t>(fault_draw::wsapi) + 1> faults_at;
     asio::io_context io;
     ssl::context tls{ssl::context::tls_server};
     tcp::acceptor acceptor{io};
@@ -1286,13 +1290,24 @@ struct server::impl {
         c->closed = true;
     }
 
-    // One draw of the fault plan from `rng`: with probability fault_rate one of the configured
-    // kinds, each as likely, else nullptr. Every per-frame, per-request draw goes through it.
-    const std::string* draw_fault(std::mt19937_64& rng) const {
-        if (cfg.faults.empty() || cfg.fault_rate <= 0) return nullptr;
+    // One draw of the fault plan from `rng` at `where`: with probability `rate` one of the
+    // configured kinds drawn there (fault_draw), each as likely, else nullptr. Every per-frame,
+    // per-request and per-handshake draw goes through it (io thread; O(1)).
+    const std::string* draw_fault(std::mt19937_64& rng, fault_draw where, double rate) const {
+        const auto& kinds = faults_at[static_cast<std::size_t>(where)];
+        if (kinds.empty() || rate <= 0) return nullptr;
         std::uniform_real_distribution<double> u(0, 1);
-        if (u(rng) >= cfg.fault_rate) return nullptr;
-        return &cfg.faults[rng() % cfg.faults.size()];
+        if (u(rng) >= rate) return nullptr;
+        return kinds[rng() % kinds.size()];
+    }
+    [[nodiscard]] double request_fault_rate() const {
+        return cfg.request_fault_rate < 0 ? cfg.fault_rate : cfg.request_fault_rate;
+    }
+    // A fault of `kind` takes effect now: counted in stats::faults and stats::faults_by_kind.
+    // Every injection site calls it once per fault (io thread; a scan of fault_kinds).
+    void fired(std::string_view kind) {
+        ++st.faults;
+        ++st.faults_by_kind[fault_index(kind)];
     }
 
     // REST faults, drawn per request (spec §3.3, §3.4): slow_rest (a delay), rest_5xx (503
@@ -1311,11 +1326,12 @@ struct server::impl {
     std::optional<response> rest_fault(const http::request<http::string_body>& req, rest_fault_plan& plan) {
         const std::string_view target(req.target().data(), req.target().size());
         if (target.rfind("/admin/", 0) == 0) return std::nullopt;
-        const std::string* drawn = draw_fault(rest_rng);
+        const std::string* drawn = draw_fault(rest_rng, fault_draw::rest, request_fault_rate());
         if (drawn == nullptr) return std::nullopt;
         const std::string& f = *drawn;
         const unsigned v = req.version();
-        ++st.faults;
+        if (f == "skew" && target.find("timestamp=") == std::string_view::npos) return std::nullopt; // unsigned: no clock to be off
+        fired(f);
         if (f == "slow_rest") {
             plan.delay = cfg.slow_rest_delay;
             return std::nullopt;
@@ -1353,22 +1369,17 @@ struct server::impl {
             return error({http::status{418}, -1003,
                           "Way too many requests; IP banned until " + std::to_string(now_ms() + 2000) +
                               ". Please use the websocket for live updates to avoid bans."}, v);
-        if (f == "skew" && target.find("timestamp=") != std::string_view::npos)
-            return error({http::status::bad_request, -1021, "Timestamp for this request was 1000ms ahead of the server's time."}, v);
-        --st.faults; // not a REST fault
-        return std::nullopt;
+        // skew (the only REST kind left)
+        return error({http::status::bad_request, -1021, "Timestamp for this request was 1000ms ahead of the server's time."}, v);
     }
 
-    // Handshake faults, drawn per user-data connect: ws_429 (429 with Retry-After) and ws_503.
+    // Handshake faults, drawn per user-data connect at ten times fault_rate (connects are rare
+    // next to frames, as for replay and lag): ws_429 (429 with Retry-After) and ws_503.
     std::optional<response> handshake_fault(unsigned v) {
-        if (cfg.faults.empty() || cfg.fault_rate <= 0) return std::nullopt;
-        const bool has429 = std::find(cfg.faults.begin(), cfg.faults.end(), "ws_429") != cfg.faults.end();
-        const bool has503 = std::find(cfg.faults.begin(), cfg.faults.end(), "ws_503") != cfg.faults.end();
-        if (!has429 && !has503) return std::nullopt;
-        std::uniform_real_distribution<double> u(0, 1);
-        if (u(rest_rng) >= cfg.fault_rate) return std::nullopt;
-        ++st.faults;
-        if (has429 && (!has503 || rest_rng() % 2 == 0)) {
+        const std::string* drawn = draw_fault(rest_rng, fault_draw::handshake, std::min(1.0, cfg.fault_rate * 10));
+        if (drawn == nullptr) return std::nullopt;
+        fired(*drawn);
+        if (*drawn == "ws_429") {
             auto r = error({http::status::too_many_requests, -1003, "Too many requests."}, v);
             r.set(http::field::retry_after, "1");
             return r;
@@ -1382,62 +1393,56 @@ struct server::impl {
     // TCP connection dies before the answer), wsapi_slow (the answer after slow_rest_delay).
     enum class wsapi_fault { none, revoked, drop, slow };
     wsapi_fault pick_wsapi_fault(std::mt19937_64& rng) {
-        const std::string* drawn = draw_fault(rng);
+        const std::string* drawn = draw_fault(rng, fault_draw::wsapi, request_fault_rate());
         if (drawn == nullptr) return wsapi_fault::none;
         const std::string& f = *drawn;
         wsapi_fault out = wsapi_fault::none;
         if (f == "wsapi_revoked") out = wsapi_fault::revoked;
         if (f == "wsapi_drop") out = wsapi_fault::drop;
         if (f == "wsapi_slow") out = wsapi_fault::slow;
-        if (out != wsapi_fault::none) ++st.faults;
+        if (out != wsapi_fault::none) fired(f);
         return out;
     }
 
     enum class fault { none, duplicate, malformed, split, oversized, drop, reset, header_cut, tls_cut, close_open,
                        close_notify, reorder, late_duplicate, stall, ping_storm, gap, half_open };
-    // A per-connect fault (replay): drawn once when the socket opens.
+    // A per-connect fault (replay, lag): each drawn on its own once when the socket opens.
     bool draws(ws_client& c, std::string_view kind) {
         if (cfg.fault_rate <= 0 || std::find(cfg.faults.begin(), cfg.faults.end(), kind) == cfg.faults.end()) return false;
         std::uniform_real_distribution<double> u(0, 1);
         if (u(c.fault_rng) >= std::min(1.0, cfg.fault_rate * 10)) return false; // per connect, not per frame
-        ++st.faults;
+        fired(kind);
         return true;
     }
+    // The per-frame draw of a user-data socket: the stream kinds as they are, and the connection
+    // kinds refuse (a drop, and reconnects refused for refuse_duration), key_deleted and expire
+    // (the socket's keys lapse: listenKeyExpired goes out, keepalive answers -1125).
     fault pick_fault(ws_client& c) {
-        const std::string* drawn = draw_fault(c.fault_rng);
+        static constexpr std::pair<std::string_view, fault> stream_kinds[] = {
+            {"duplicate", fault::duplicate}, {"malformed", fault::malformed}, {"split", fault::split},
+            {"oversized", fault::oversized}, {"drop", fault::drop}, {"reset", fault::reset},
+            {"header_cut", fault::header_cut}, {"tls_cut", fault::tls_cut}, {"close_open", fault::close_open},
+            {"close_notify", fault::close_notify}, {"reorder", fault::reorder},
+            {"late_duplicate", fault::late_duplicate}, {"stall", fault::stall}, {"gap", fault::gap},
+            {"half_open", fault::half_open}, {"ping_storm", fault::ping_storm}};
+        const std::string* drawn = draw_fault(c.fault_rng, fault_draw::frame, cfg.fault_rate);
         if (drawn == nullptr) return fault::none;
         const std::string& f = *drawn;
-        ++st.faults;
-        if (f == "duplicate") return fault::duplicate;
-        if (f == "malformed") return fault::malformed;
-        if (f == "split") return fault::split;
-        if (f == "oversized") return fault::oversized;
-        if (f == "drop") return fault::drop;
-        if (f == "reset") return fault::reset;
-        if (f == "header_cut") return fault::header_cut;
-        if (f == "tls_cut") return fault::tls_cut;
-        if (f == "close_open") return fault::close_open;
-        if (f == "close_notify") return fault::close_notify;
-        if (f == "reorder") return fault::reorder;
-        if (f == "late_duplicate") return fault::late_duplicate;
-        if (f == "stall") return fault::stall;
-        if (f == "gap") return fault::gap;
-        if (f == "half_open") return fault::half_open;
+        for (const auto& [name, kind] : stream_kinds)
+            if (f == name) {
+                fired(f);
+                return kind;
+            }
         if (f == "refuse") { // this socket dies and reconnecting is refused for a while
+            fired(f);
             refusing_until = std::chrono::steady_clock::now() + cfg.refuse_duration;
             return fault::drop;
         }
-        if (f == "key_deleted") { // the key is gone: keepalive answers -1125 (and the stream expires)
-            for (auto& a : accounts)
-                if (c.find(a.listen_key) != nullptr) expire(a);
-            return fault::none;
-        }
-        if (f == "ping_storm") return fault::ping_storm;
-        if (f == "expire") {
+        if (f == "key_deleted" || f == "expire") { // the key is gone: keepalive answers -1125, the stream expires
+            fired(f);
             for (auto& a : accounts)
                 if (c.find(a.listen_key) != nullptr) expire(a);
         }
-        --st.faults; // not a stream fault this socket can fire
         return fault::none;
     }
 
@@ -1477,6 +1482,7 @@ server_config checked(server_config cfg) {
         if (!known(f, fault_kinds)) throw std::invalid_argument("unknown fault kind '" + f + "'");
     if (!known(cfg.scenario, scenarios)) throw std::invalid_argument("unknown scenario '" + cfg.scenario + "'");
     if (cfg.fault_rate < 0 || cfg.fault_rate > 1) throw std::invalid_argument("fault rate must be within [0, 1]");
+    if (cfg.request_fault_rate > 1) throw std::invalid_argument("request fault rate must be within [0, 1] (or negative: the fault rate)");
     if (cfg.wire_variety < 0 || cfg.wire_variety > 1) throw std::invalid_argument("wire variety must be within [0, 1]");
     if (cfg.accounts < 1) throw std::invalid_argument("at least one account");
     return cfg;

@@ -36,11 +36,14 @@
 // called from any thread.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +63,28 @@ inline constexpr std::string_view fault_kinds[] = {
     "tls_cut", "close_open", "close_notify", "wsapi_revoked", "wsapi_drop", "wsapi_slow", "reorder", "late_duplicate",
     "replay", "lag"};
 inline constexpr std::string_view scenarios[] = {"mixed", "fills", "funding", "transfers"};
+inline constexpr std::size_t fault_kind_count = std::size(fault_kinds);
+
+// Where a fault kind is drawn: per stream frame (the stream kinds, and refuse, key_deleted,
+// expire), per user-data connect on its own (replay, lag), per user-data handshake one of the
+// handshake kinds (ws_429, ws_503), per REST request (slow_rest, skew, rest_*), per WS-API
+// request (wsapi_*). A draw picks only among the configured kinds of its own place.
+enum class fault_draw { frame, connect, handshake, rest, wsapi };
+constexpr fault_draw drawn_per(std::string_view kind) {
+    if (kind == "replay" || kind == "lag") return fault_draw::connect;
+    if (kind == "ws_429" || kind == "ws_503") return fault_draw::handshake;
+    if (kind == "slow_rest" || kind == "skew" || kind.starts_with("rest_")) return fault_draw::rest;
+    if (kind.starts_with("wsapi_")) return fault_draw::wsapi;
+    return fault_draw::frame;
+}
+
+// The position of `kind` in fault_kinds; fault_kind_count when it is none of them. A scan of
+// the list (a few dozen compares): the simulator calls it once per fault it injects.
+constexpr std::size_t fault_index(std::string_view kind) {
+    for (std::size_t i = 0; i < fault_kind_count; ++i)
+        if (fault_kinds[i] == kind) return i;
+    return fault_kind_count;
+}
 
 // "a,b,c" → {"a","b","c"} (fault lists on command lines and in tests; an empty item stays).
 inline std::vector<std::string> split_list(std::string_view list, char sep = ',') {
@@ -125,6 +150,8 @@ struct server_config {
     // reads too slowly is disconnected once it passes this, never buffered without limit.
     // (Binance's figure is UNVERIFIED; that a slow reader is cut is the venue's behaviour.)
     std::size_t max_send_queue_bytes = std::size_t{4} << 20;
+    // Each draw (fault_draw) picks one of the configured kinds of its own place, each as likely:
+    // kinds of other places in a mix do not thin it out.
     // Stream faults, seeded per connection, each frame has fault_rate chance of one:
     // duplicate, malformed (an extra broken frame), split (continuation frames), oversized (an
     // extra 2 MiB frame), drop (TCP dies, no close frame, no close_notify), reset (half a frame,
@@ -141,11 +168,15 @@ struct server_config {
     // snapshot comparison (the feed's audit) notices the last two.
     // REST faults, per request: slow_rest, rest_5xx, rest_429, rest_418, skew, rest_unknown,
     // rest_1001, rest_1007, rest_403, rest_cut, rest_invalid_json, rest_ban (see rest_fault in
-    // server.cpp); handshake faults, per connect: ws_429, ws_503; WS-API faults, per request:
-    // wsapi_revoked (-2015 with "id": null), wsapi_drop, wsapi_slow. Connection faults:
-    // refuse (drop and refuse reconnects for refuse_duration), key_deleted, ping_storm.
+    // server.cpp); handshake faults, per connect at ten times fault_rate (as replay and lag):
+    // ws_429, ws_503; WS-API faults, per request: wsapi_revoked (-2015 with "id": null),
+    // wsapi_drop, wsapi_slow. Connection faults (per frame): refuse (drop and refuse reconnects
+    // for refuse_duration), key_deleted, ping_storm.
     std::vector<std::string> faults;
     double fault_rate = 0;
+    // The chance of a REST or WS-API fault per request (0..1); negative: fault_rate. Requests are
+    // far rarer than frames, so a test that wants each of several request kinds seen raises it.
+    double request_fault_rate = -1;
     std::chrono::milliseconds slow_rest_delay = std::chrono::seconds(2);
     std::chrono::milliseconds refuse_duration = std::chrono::seconds(5);
     std::string scenario = "mixed"; // mixed | fills | funding | transfers
@@ -209,7 +240,17 @@ public:
         std::uint64_t connections = 0;
         std::uint64_t user_streams = 0;     // user-data WebSocket connections accepted
         std::uint64_t rest_requests = 0;
-        std::uint64_t faults = 0;
+        std::uint64_t faults = 0;           // every fault injected, all kinds together
+        // The faults injected of each kind, indexed as fault_kinds: one each time a draw of the
+        // kind takes effect (per frame, request, connect or handshake; skew drawn for an unsigned
+        // request does not, nothing happens to it). They sum to `faults`.
+        std::array<std::uint64_t, fault_kind_count> faults_by_kind{};
+        // faults_by_kind of one kind by name; std::invalid_argument for a name not in fault_kinds.
+        [[nodiscard]] std::uint64_t fault_count(std::string_view kind) const {
+            const std::size_t i = fault_index(kind);
+            if (i == fault_kind_count) throw std::invalid_argument("unknown fault kind '" + std::string(kind) + "'");
+            return faults_by_kind[i];
+        }
         std::uint64_t slow_reader_drops = 0; // sockets cut for a send queue past max_send_queue_bytes
         std::uint64_t rate_limit_drops = 0;  // sockets cut for more than max_incoming_per_second
         std::uint64_t invalid_json_drops = 0; // sockets that sent a data message that is not JSON
