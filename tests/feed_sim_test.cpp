@@ -359,6 +359,70 @@ TEST_F(feed_sim, a_consumer_that_falls_behind_is_reseeded_and_the_others_are_unt
     EXPECT_EQ(f.health().gaps, 0u) << "an overrun is the consumer's gap, not the session's";
 }
 
+// A consumer that falls behind loses no order flow: its book is re-seeded from a snapshot, and
+// the order, trade and algo updates published while its ring was full are kept for it and handed
+// over after its gap status — it ends with the same order events as a consumer that kept up.
+TEST_F(feed_sim, a_consumer_that_falls_behind_still_gets_every_order_event) {
+    start(400);
+    auto cfg = feed_cfg();
+    cfg.consumers = 2;
+    cfg.ring_capacity = 1024; // 512 order-flow events kept for an overrun consumer
+    cfg.overrun_spin_ns = 1000;
+    net::feed f(std::move(cfg));
+    f.start();
+    std::multiset<std::string> seen[2];
+    bool kept_after_gap = false; // consumer 1: order events came after its overrun gap status
+    bool after_gap = false;
+    const auto drain_both = [&](bool include_1) {
+        for (int k = 0; k < (include_1 ? 2 : 1); ++k)
+            (void)f.consumer(k).poll(
+                [&](const event& ev, const account_book&) {
+                    const auto& h = ev.header;
+                    if (k == 1 && h.type == event_type::stream_status && ev.payload.status.kind == stream_status_kind::gap) {
+                        after_gap = true;
+                        // what, when, since when, and what it waits for
+                        EXPECT_FALSE(ev.payload.status.waiting_for.empty());
+                        EXPECT_GT(h.recv_time_ns, 0);
+                    }
+                    std::string key;
+                    if (h.type == event_type::order_update) {
+                        const auto& o = ev.payload.order;
+                        key = "O " + std::string(o.symbol.view()) + " " + std::to_string(o.order_id) + " " +
+                              std::to_string(o.trade_id) + " " + std::string(to_string(o.status)) + " " + std::to_string(h.transaction_time_ms);
+                    } else if (h.type == event_type::trade_lite) {
+                        const auto& t = ev.payload.trade;
+                        key = "L " + std::string(t.symbol.view()) + " " + std::to_string(t.order_id) + " " + std::to_string(t.trade_id);
+                    } else {
+                        return;
+                    }
+                    if (k == 1 && after_gap) kept_after_gap = true;
+                    seen[k].insert(key);
+                },
+                1024);
+    };
+    // Consumer 1 is not drained until its 1024-slot ring has overflowed, and 300 ms longer.
+    const auto give_up = std::chrono::steady_clock::now() + 15s;
+    while (f.health().overruns == 0 && std::chrono::steady_clock::now() < give_up) drain_both(false);
+    const auto until = std::chrono::steady_clock::now() + 300ms;
+    while (std::chrono::steady_clock::now() < until) drain_both(false);
+    srv->pause_scenario(true);
+    const auto settle = std::chrono::steady_clock::now() + 2s; // both take the rest (bounded)
+    while (std::chrono::steady_clock::now() < settle) {
+        drain_both(true);
+        std::this_thread::sleep_for(1ms);
+    }
+    const auto h = f.health();
+    EXPECT_GE(h.overruns, 1u);
+    EXPECT_GT(h.overrun_kept, 0u);
+    EXPECT_EQ(h.overrun_lost, 0u);
+    EXPECT_TRUE(kept_after_gap);
+    EXPECT_GT(seen[0].size(), 100u);
+    EXPECT_EQ(seen[0], seen[1]) << "the slow consumer has every order event the fast one has, once";
+    EXPECT_EQ(mirror_json(f.consumer(0).book()), mirror_json(f.consumer(1).book()));
+    EXPECT_EQ(h.waiting_for, "nothing");
+    EXPECT_EQ(h.gap_since_ns, 0);
+}
+
 // Rotation before the venue's connection limit, shortened: the sim cuts every connection at
 // 2 s; the session replaces each after 1 s, make-before-break. Over many rotations nobody sees a
 // gap, and the book never goes dirty once it is in sync.
