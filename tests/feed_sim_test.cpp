@@ -108,13 +108,16 @@ struct feed_sim : sim_fixture {
 
 } // namespace
 
+// The happy paths: thousands of events each (600 operations a second for 5 s; the mixed scenario
+// switches multi-assets mode on and off on USD-M, so single- and multi-asset both occur), and the
+// book equals the truth with no gap.
 TEST_F(feed_sim, mirrors_a_usdm_one_way_account_exactly) {
-    start(300);
+    start(600);
     net::feed f(feed_cfg());
     f.start();
-    run_and_compare(f, 2.0);
+    run_and_compare(f, 5.0);
     const auto h = f.health();
-    EXPECT_GT(h.frames, 100u);
+    EXPECT_GE(h.events, 2000u);
     EXPECT_EQ(h.gaps, 0u);
     EXPECT_EQ(h.parse_errors, 0u);
     EXPECT_GE(h.keepalives, 1u);
@@ -122,20 +125,28 @@ TEST_F(feed_sim, mirrors_a_usdm_one_way_account_exactly) {
 }
 
 TEST_F(feed_sim, mirrors_a_hedge_mode_account_exactly) {
-    start(300, market::usdm, [](sim::server_config& c) { c.hedge_mode = true; });
+    start(600, market::usdm, [](sim::server_config& c) { c.hedge_mode = true; });
     net::feed f(feed_cfg());
     f.start();
-    run_and_compare(f, 2.0);
+    run_and_compare(f, 5.0);
+    EXPECT_GE(f.health().events, 2000u);
     EXPECT_EQ(f.health().gaps, 0u);
 }
 
 TEST_F(feed_sim, mirrors_a_coinm_account_exactly) {
-    start(300, market::coinm);
-    net::feed f(feed_cfg(market::coinm));
-    f.start();
-    run_and_compare(f, 2.0);
-    const auto h = f.health();
-    EXPECT_EQ(h.gaps, 0u) << "reconnects " << h.reconnects << " parse errors " << h.parse_errors << " frames " << h.frames;
+    for (const bool hedge : {false, true}) {
+        SCOPED_TRACE(hedge ? "hedge" : "one-way");
+        start(600, market::coinm, [&](sim::server_config& c) { c.hedge_mode = hedge; });
+        net::feed f(feed_cfg(market::coinm));
+        f.start();
+        run_and_compare(f, 5.0);
+        const auto h = f.health();
+        EXPECT_GE(h.events, 2000u);
+        EXPECT_EQ(h.gaps, 0u) << "reconnects " << h.reconnects << " parse errors " << h.parse_errors << " frames " << h.frames;
+        f.stop();
+        srv->stop();
+        srv.reset();
+    }
 }
 
 TEST_F(feed_sim, snapshots_over_the_websocket_api_seed_the_book_too) {
