@@ -789,9 +789,14 @@ TEST_F(sim_fixture, StreamFaultsThatLoseNothingLeaveTheMirrorExact) {
         for (const auto& ev : sink.events) (void)book.apply(ev);
         ++frames;
     };
+    auto why = [&] {
+        const auto st = srv->current_stats();
+        return "after " + std::to_string(frames + errors) + " frames; sockets cut: " + std::to_string(st.slow_reader_drops) +
+               " slow, " + std::to_string(st.rate_limit_drops) + " over the incoming limit";
+    };
     for (int i = 0; i < 300; ++i) {
         const std::string f = stream.next(3000);
-        ASSERT_FALSE(f.empty());
+        ASSERT_FALSE(f.empty()) << why();
         consume(f);
     }
     srv->pause_scenario(true);
@@ -799,6 +804,7 @@ TEST_F(sim_fixture, StreamFaultsThatLoseNothingLeaveTheMirrorExact) {
         consume(f);
         ASSERT_LT(frames + errors, 100000);
     }
+    EXPECT_EQ(srv->current_stats().slow_reader_drops + srv->current_stats().rate_limit_drops, 0u) << why();
     EXPECT_GT(errors, 0) << "broken frames were typed errors";
     EXPECT_GT(oversized, 0);
     EXPECT_GT(srv->current_stats().faults, 10u);

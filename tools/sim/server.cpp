@@ -360,7 +360,10 @@ struct server::impl {
     asio::awaitable<void> send_ping(std::shared_ptr<ws_client> c) {
         std::string payload = std::to_string(++c->pings_sent);
         c->unanswered_pings.push_back(payload);
-        if (c->unanswered_pings.size() > 16) c->unanswered_pings.pop_front();
+        // Remembered long enough for a slow reader's pongs to still echo one: the ping_storm
+        // fault sends hundreds a second, and a client that answers each of them (late, behind a
+        // 2 MiB oversized frame under ASan) must not count them against its incoming limit.
+        if (c->unanswered_pings.size() > 4096) c->unanswered_pings.pop_front();
         co_await c->ws.async_ping(websocket::ping_data(payload.data(), payload.size()), use_awaitable);
     }
     // Pings and pongs from the client: a pong that echoes one of our pings resets the pong
