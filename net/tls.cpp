@@ -25,11 +25,6 @@ namespace acctsync::net {
 
 namespace {
 
-void init_wolfssl() {
-    static std::once_flag once;
-    std::call_once(once, [] { wolfSSL_Init(); });
-}
-
 using clock = std::chrono::steady_clock;
 
 int remaining_ms(clock::time_point deadline) {
@@ -114,8 +109,13 @@ struct tls_context::impl {
     }
 };
 
+void init_tls_library() {
+    static std::once_flag once;
+    std::call_once(once, [] { wolfSSL_Init(); });
+}
+
 tls_context::tls_context(tls_options opt) : impl_(std::make_unique<impl>()) {
-    init_wolfssl();
+    init_tls_library();
     impl_->opt = std::move(opt);
     impl_->ctx = wolfSSL_CTX_new(impl_->opt.tls13_only ? wolfTLSv1_3_client_method() : wolfSSLv23_client_method());
     if (impl_->ctx == nullptr) throw std::runtime_error("tls: cannot create a wolfSSL context");

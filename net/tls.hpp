@@ -32,6 +32,13 @@
 
 namespace acctsync::net {
 
+// Initialises wolfSSL for the process, once. Thread-safe and idempotent; wolfSSL_Init itself is
+// not (5.5.4 sets up its global mutexes unguarded, and two first calls at once can leave its RNG
+// mutex locked for good), and wolfSSL_CTX_new calls it when nothing has. So every wolfSSL user
+// in the process — tls_context here, the simulator's Asio contexts — comes through this before
+// its first context. Any thread; start-up only.
+void init_tls_library();
+
 struct tls_options {
     std::string ca_file{}; // PEM file of trusted CAs; empty = the system's CA bundle
     std::chrono::milliseconds connect_timeout{5000};

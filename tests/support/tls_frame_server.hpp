@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "net/tls.hpp"
 #include "net/ws_client.hpp"
 
 namespace acctsync::test {
@@ -65,7 +66,7 @@ public:
     };
 
     tls_frame_server(const std::string& cert, const std::string& key) {
-        wolfSSL_Init();
+        net::init_tls_library(); // the one process-wide path (see net/tls.hpp)
         ctx_ = wolfSSL_CTX_new(wolfSSLv23_server_method());
         if (ctx_ == nullptr || wolfSSL_CTX_use_certificate_chain_file(ctx_, cert.c_str()) != WOLFSSL_SUCCESS ||
             wolfSSL_CTX_use_PrivateKey_file(ctx_, key.c_str(), WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS)

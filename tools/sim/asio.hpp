@@ -23,6 +23,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "net/tls.hpp"
+
 namespace acctsync::net {
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
@@ -31,10 +33,17 @@ namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
+// A context of the given method, wolfSSL initialised first through the one process-wide path
+// (net::init_tls_library: two first initialisations at once deadlock wolfSSL 5.5.4).
+inline ssl::context new_tls_context(ssl::context::method m) {
+    net::init_tls_library();
+    return ssl::context(m);
+}
+
 // A TLS client context that verifies the peer against `ca_file` (or the system store when empty).
 // There is deliberately no way to turn verification off.
 inline ssl::context make_client_tls_context(const std::string& ca_file) {
-    ssl::context ctx(ssl::context::tls_client);
+    ssl::context ctx = new_tls_context(ssl::context::tls_client);
     ctx.set_verify_mode(ssl::verify_peer);
     if (ca_file.empty()) ctx.set_default_verify_paths();
     else ctx.load_verify_file(ca_file);

@@ -210,7 +210,7 @@ struct server::impl {
     // cfg.faults by where each is drawn (fault_draw), in their configured order.
     std::array<std::vector<const std::string*>, static_cast<std::size_t>(fault_draw::wsapi) + 1> faults_at;
     asio::io_context io;
-    ssl::context tls{ssl::context::tls_server};
+    ssl::context tls = new_tls_context(ssl::context::tls_server);
     tcp::acceptor acceptor{io};
     std::thread thread;
     std::vector<account_slot> accounts;
