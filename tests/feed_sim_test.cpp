@@ -22,6 +22,97 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// The feed's configuration for a simulator on loopback: its test CA, and the timers shortened
+// (coverage not): keepalive every ~1 s, silence after 1.5 s.
+net::feed_config feed_cfg_for(const sim::server& srv, market venue = market::usdm) {
+    auto c = net::feed_config::for_venue(venue);
+    const std::string base = "localhost:" + std::to_string(srv.port());
+    c.rest_url = "https://" + base;
+    c.ws_url = "wss://" + base;
+    c.wsapi_url = "wss://" + base;
+    c.connect_to = "127.0.0.1";
+    c.tls.ca_file = ca_dir + "/ca.pem";
+    c.creds = {srv.api_key(0), net::key_kind::hmac, net::secret(srv.api_secret(0))};
+    c.session.keepalive_interval_ms = 1000;
+    c.session.keepalive_jitter_ms = 200;
+    c.session.silence_timeout_ms = 1500;
+    c.session.backoff_initial_ms = 50;
+    c.session.backoff_max_ms = 500;
+    c.session.connect_timeout_ms = 5000;
+    c.session.request_timeout_ms = 5000;
+    c.ban_default = std::chrono::milliseconds(1000); // a 418 without Retry-After (Binance: ≥ 2 min)
+    return c;
+}
+
+// What one run against the simulator ended with: the mirror and the truth once the book was in
+// sync (or the deadline passed), and, for a mismatch, the story the compared consumer saw.
+struct compared {
+    std::string mirror, truth;
+    std::string trace;       // statuses, snapshot brackets, registers without a time of their own
+    std::string book_stamps; // the book with its stamps, filled on a mismatch
+    std::string health;      // the feed's and the book's counters, filled on a mismatch
+};
+
+// Drains every consumer of `f` once; consumer `traced` has its session story appended to `trace`.
+// Returns the events drained.
+std::size_t drain(net::feed& f, int traced, std::string& trace) {
+    std::size_t n = 0;
+    for (int k = 0; k < f.consumer_count(); ++k)
+        n += f.consumer(k).poll(
+            [&](const event& ev, const account_book&) {
+                const auto t = ev.header.type;
+                if (k == traced && (t == event_type::stream_status || t == event_type::snapshot_begin ||
+                                    t == event_type::snapshot_end || t == event_type::leverage_update ||
+                                    t == event_type::account_config_update))
+                    trace += parse::event_json(ev) + "\n";
+            },
+            1024);
+    return n;
+}
+
+// Runs the scenario for `seconds` while draining (busy, or resting 1 ms when a drain found
+// nothing, so that several runs can share the cores), pauses it, and waits (bounded: 20 s) until
+// consumer `consumer`'s book is in sync and equals the truth of `account`.
+compared run_and_compare_on(sim::server& srv, net::feed& f, double seconds, int consumer, int account, bool rest) {
+    compared out;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < until)
+        if (drain(f, consumer, out.trace) == 0 && rest) std::this_thread::sleep_for(1ms);
+    srv.pause_scenario(true);
+    out.truth = srv.truth(account);
+    if (f.config().venue == market::coinm) // no accountConfig on COIN-M: the mirror knows neither flag
+        out.truth.replace(out.truth.find("\"account\":"), std::string::npos,
+                          "\"account\":{\"multi_assets\":null,\"dual_side_position\":null}}");
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        drain(f, consumer, out.trace);
+        const auto& book = f.consumer(consumer).book(account);
+        if (book.consistent() && !book.needs_resync() && f.health().state == net::session_state::live) {
+            out.mirror = mirror_json(book);
+            if (out.mirror == out.truth) return out;
+        }
+        std::this_thread::sleep_for(5ms);
+    }
+    const auto& book = f.consumer(consumer).book(account);
+    parse::book_json_options o;
+    o.include_times = true;
+    o.include_snapshot_only = false;
+    out.book_stamps = parse::book_json(book, o);
+    out.health = "health: state " + std::string(net::to_string(f.health().state)) + ", book consistent " +
+                 std::to_string(book.consistent()) + " dirty " + std::to_string(int(book.dirty_scopes())) + " gaps " +
+                 std::to_string(book.counters().gaps) + " snapshots " + std::to_string(book.counters().snapshots_completed) +
+                 " unexpected " + std::to_string(book.counters().unexpected) + " session gaps " +
+                 std::to_string(f.health().gaps) + " healed " + std::to_string(f.health().healed);
+    return out;
+}
+
+// Expects the mirror to equal the truth; on a mismatch prints what the consumer saw.
+void expect_mirrors(const compared& c, int consumer = 0) {
+    if (c.mirror != c.truth)
+        std::printf("consumer %d saw:\n%sits book with stamps: %s\n", consumer, c.trace.c_str(), c.book_stamps.c_str());
+    EXPECT_EQ(c.mirror, c.truth) << c.health;
+}
+
 struct feed_sim : sim_fixture {
     // The venue pings every 300 ms here (Binance: 3 min), so a 1.5 s silence means a dead socket.
     void start(double rate, market venue = market::usdm, const std::function<void(sim::server_config&)>& tweak = {}) {
@@ -30,79 +121,16 @@ struct feed_sim : sim_fixture {
             if (tweak) tweak(c);
         });
     }
-    net::feed_config feed_cfg(market venue = market::usdm) {
-        auto c = net::feed_config::for_venue(venue);
-        const std::string base = "localhost:" + std::to_string(srv->port());
-        c.rest_url = "https://" + base;
-        c.ws_url = "wss://" + base;
-        c.wsapi_url = "wss://" + base;
-        c.connect_to = "127.0.0.1";
-        c.tls.ca_file = ca_dir + "/ca.pem";
-        c.creds = {srv->api_key(0), net::key_kind::hmac, net::secret(srv->api_secret(0))};
-        // Timers shortened, coverage not: keepalive every ~1 s, silence after 1.5 s.
-        c.session.keepalive_interval_ms = 1000;
-        c.session.keepalive_jitter_ms = 200;
-        c.session.silence_timeout_ms = 1500;
-        c.session.backoff_initial_ms = 50;
-        c.session.backoff_max_ms = 500;
-        c.session.connect_timeout_ms = 5000;
-        c.session.request_timeout_ms = 5000;
-        c.ban_default = std::chrono::milliseconds(1000); // a 418 without Retry-After (Binance: ≥ 2 min)
-        return c;
-    }
+    net::feed_config feed_cfg(market venue = market::usdm) { return feed_cfg_for(*srv, venue); }
 
     // Runs the scenario for `seconds`, pauses it, and waits (bounded) until consumer 0's book is
     // in sync and equals the truth. Returns the last mirror seen.
-    // The session's and the snapshots' story as the compared consumer saw it, printed on a
-    // mismatch: statuses, snapshot brackets, and the registers without a time of their own.
-    std::string trace;
-    void drain(net::feed& f, int traced) {
-        for (int k = 0; k < f.consumer_count(); ++k)
-            (void)f.consumer(k).poll(
-                [&](const event& ev, const account_book&) {
-                    const auto t = ev.header.type;
-                    if (k == traced && (t == event_type::stream_status || t == event_type::snapshot_begin ||
-                                        t == event_type::snapshot_end || t == event_type::leverage_update ||
-                                        t == event_type::account_config_update))
-                        trace += parse::event_json(ev) + "\n";
-                },
-                1024);
-    }
+    std::string trace; // the compared consumer's session story in the last run
     std::string run_and_compare(net::feed& f, double seconds, int consumer = 0, int account = 0) {
-        trace.clear();
-        const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-        while (std::chrono::steady_clock::now() < until)
-            drain(f, consumer);
-        srv->pause_scenario(true);
-        std::string truth = srv->truth(account);
-        if (f.config().venue == market::coinm) // no accountConfig on COIN-M: the mirror knows neither flag
-            truth.replace(truth.find("\"account\":"), std::string::npos,
-                          "\"account\":{\"multi_assets\":null,\"dual_side_position\":null}}");
-        std::string mirror;
-        const auto deadline = std::chrono::steady_clock::now() + 20s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            drain(f, consumer);
-            const auto& book = f.consumer(consumer).book(account);
-            if (book.consistent() && !book.needs_resync() && f.health().state == net::session_state::live) {
-                mirror = mirror_json(book);
-                if (mirror == truth) return mirror;
-            }
-            std::this_thread::sleep_for(5ms);
-        }
-        const auto& book = f.consumer(consumer).book(account);
-        if (mirror != truth) {
-            parse::book_json_options o;
-            o.include_times = true;
-            o.include_snapshot_only = false;
-            std::printf("consumer %d saw:\n%sits book with stamps: %s\n", consumer, trace.c_str(),
-                        parse::book_json(book, o).c_str());
-        }
-        EXPECT_EQ(mirror, truth) << "health: state " << net::to_string(f.health().state) << ", book consistent "
-                                 << book.consistent() << " dirty " << int(book.dirty_scopes()) << " gaps "
-                                 << book.counters().gaps << " snapshots " << book.counters().snapshots_completed
-                                 << " unexpected " << book.counters().unexpected << " session gaps " << f.health().gaps
-                                 << " healed " << f.health().healed;
-        return mirror;
+        auto c = run_and_compare_on(*srv, f, seconds, consumer, account, false);
+        expect_mirrors(c, consumer);
+        trace = std::move(c.trace);
+        return c.mirror;
     }
 };
 
@@ -280,23 +308,33 @@ TEST_P(feed_fault_matrix, the_book_equals_the_truth_after_the_fault) {
     const double rate = rare ? 0.01 : 0.03;
     const double request_rate = rate * static_cast<double>(std::max<std::size_t>({1, rest_kinds, 2 * wsapi_kinds}));
     const int seeds = fault_seeds();
-    std::uint64_t gaps = 0;
-    std::vector<std::uint64_t> fired(faults.size(), 0); // per kind of the entry, over its seeds
-    int seeds_run = 0;
-    for (int seed = 1; seed <= seeds; ++seed) {
-        SCOPED_TRACE("seed " + std::to_string(seed));
-        start(400, market::usdm, [&](sim::server_config& c) {
-            c.faults = faults;
-            c.fault_rate = rate;
-            c.request_fault_rate = request_rate;
-            c.seed = static_cast<std::uint64_t>(seed);
-            c.ping_interval = 300ms;
-            c.slow_rest_delay = 300ms;
-            c.refuse_duration = 500ms;
-            c.ban_duration = 1s;
-            c.wire_variety = 0.25; // a quarter of the frames in Binance's other wire forms
-        });
-        auto cfg = feed_cfg();
+    // One seed's run: its own simulator and feed, on its own thread.
+    struct seed_run {
+        compared c;
+        net::feed_health h{};
+        std::vector<std::uint64_t> fired;
+        bool ran = false;
+        std::string error; // what a run that threw said
+    };
+    auto run_seed = [&](int seed, seed_run& r) {
+        sim::server_config c;
+        c.cert_file = ca_dir + "/server.pem";
+        c.key_file = ca_dir + "/server.key";
+        c.rate = 400;
+        c.venue = market::usdm;
+        c.accounts = 2;
+        c.ping_interval = 300ms; // the venue pings every 300 ms here, so a 1.5 s silence is a dead socket
+        c.faults = faults;
+        c.fault_rate = rate;
+        c.request_fault_rate = request_rate;
+        c.seed = static_cast<std::uint64_t>(seed);
+        c.slow_rest_delay = 300ms;
+        c.refuse_duration = 500ms;
+        c.ban_duration = 1s;
+        c.wire_variety = 0.25; // a quarter of the frames in Binance's other wire forms
+        sim::server s(c);
+        s.start();
+        auto cfg = feed_cfg_for(s);
         // WS-API faults need the WS-API as the snapshot source.
         for (const auto& k : faults)
             if (k.rfind("wsapi_", 0) == 0) cfg.snapshots = net::snapshot_source::wsapi;
@@ -305,17 +343,45 @@ TEST_P(feed_fault_matrix, the_book_equals_the_truth_after_the_fault) {
         cfg.drift_grace_ms = 100;
         net::feed f(std::move(cfg));
         f.start();
-        run_and_compare(f, 0.8);
-        const auto h = f.health();
-        EXPECT_EQ(h.gaps, h.healed + (h.state == net::session_state::live ? 0u : 1u));
-        gaps += h.gaps;
+        r.c = run_and_compare_on(s, f, 0.8, 0, 0, true);
+        r.h = f.health();
         f.stop();
-        const auto st = srv->current_stats();
-        for (std::size_t k = 0; k < faults.size(); ++k) fired[k] += st.fault_count(faults[k]);
-        ++seeds_run;
-        srv->stop();
-        srv.reset();
-        if (HasFailure()) break; // one seed's report is enough to read
+        const auto st = s.current_stats();
+        for (const auto& k : faults) r.fired.push_back(st.fault_count(k));
+        s.stop();
+        r.ran = true;
+    };
+    // The seeds run four at a time: a run mostly waits (on its 0.8 s scenario, the venue's pings,
+    // the audits), so four share the two cores without slowing each other's timers; one at a time
+    // the matrix was most of the suite's time.
+    constexpr int together = 4;
+    std::uint64_t gaps = 0;
+    std::vector<std::uint64_t> fired(faults.size(), 0); // per kind of the entry, over its seeds
+    int seeds_run = 0;
+    for (int first = 1; first <= seeds && !HasFailure(); first += together) {
+        const int last = std::min(seeds, first + together - 1);
+        std::vector<seed_run> runs(static_cast<std::size_t>(last - first + 1));
+        std::vector<std::thread> threads;
+        for (int seed = first; seed <= last; ++seed)
+            threads.emplace_back([&run_seed, seed, &r = runs[static_cast<std::size_t>(seed - first)]] {
+                try {
+                    run_seed(seed, r);
+                } catch (const std::exception& e) {
+                    r.error = e.what();
+                }
+            });
+        for (auto& t : threads) t.join();
+        for (int seed = first; seed <= last; ++seed) {
+            SCOPED_TRACE("seed " + std::to_string(seed));
+            const auto& r = runs[static_cast<std::size_t>(seed - first)];
+            ASSERT_TRUE(r.ran) << r.error;
+            expect_mirrors(r.c);
+            EXPECT_EQ(r.h.gaps, r.h.healed + (r.h.state == net::session_state::live ? 0u : 1u));
+            gaps += r.h.gaps;
+            for (std::size_t k = 0; k < faults.size(); ++k) fired[k] += r.fired[k];
+            ++seeds_run;
+            if (HasFailure()) break; // one seed's report is enough to read
+        }
     }
     std::string counts;
     for (std::size_t k = 0; k < faults.size(); ++k)
