@@ -82,12 +82,23 @@ public:
         return &slots_[w & mask_];
     }
 
-    // Publishes every claimed slot at once (one release store).
+    // Publishes every claimed slot at once (one release store), then asks for the next
+    // `prefetched_slots` slots' lines for writing, so the next claims write into lines already
+    // here: a slot was last touched by the consumer a whole ring ago, and without this the
+    // parser's stores wait on those misses while a frame is in flight (measured in
+    // bench_latency at 100k frames/s, 16 Ki slots of 320 B: parse and publish 800 → 380 ns at
+    // p50). Only slots the consumer has released (as the producer last saw it) are touched, so a
+    // full ring does not pull lines from under its reader. Cost: one prefetchw per line of the
+    // slots, after the store — the commit is already visible.
     void commit() noexcept {
         if (p_.claimed == 0) return;
         p_.write += p_.claimed;
         p_.claimed = 0;
         published_.store(p_.write, std::memory_order_release);
+        for (std::uint64_t w = p_.write; w < p_.write + prefetched_slots && w - p_.read_cache <= mask_; ++w) {
+            const char* slot = reinterpret_cast<const char*>(&slots_[w & mask_]);
+            for (std::size_t off = 0; off < sizeof(T); off += cache_line) __builtin_prefetch(slot + off, 1, 3);
+        }
     }
 
     // Forgets the slots claimed since the last commit (a frame that failed half-way).
@@ -152,6 +163,8 @@ public:
     }
 
 private:
+    // Two: a frame's events are one to a few (a balance and a position, most often).
+    static constexpr std::uint64_t prefetched_slots = 2;
     static constexpr std::size_t slot_align = alignof(T) < cache_line ? cache_line : alignof(T);
     static std::size_t mask_for(std::size_t capacity) {
         if (capacity > (std::size_t{1} << 40)) throw std::invalid_argument("spsc_ring: capacity too large");
