@@ -3,7 +3,8 @@
 // the same workload in the same run, read against this machine's floor. tools/bench-latency runs
 // it and draws the plot.
 //
-//   floor       a plain 64-byte TCP ping-pong on loopback between CPU 0 and CPU 1 (bench/tcp_floor.hpp)
+//   floor       a plain 64-byte TCP ping-pong on loopback between CPU 0 and CPU 1 (bench/tcp_floor.hpp),
+//               and a cache line's trip from one core to the other (bench/cache_line_floor.hpp)
 //   in process  WebSocket frames already decrypted in memory → acctsync's RFC 6455 decoder →
 //               parser → spsc_ring (CPU 1, the network thread's work) → a consumer thread on
 //               CPU 0 drains and applies to its account_book. Rates up to saturation; a per-stage
@@ -16,7 +17,9 @@
 //               consumer thread (CPU 0, sharing it with the server, yielding when idle) applies;
 //               the typical client (bench/typical_client.hpp: Beast + OpenSSL, nlohmann::json,
 //               std::map, on CPU 1) reads, parses and applies on its one thread. Both stamps on
-//               one clock (steady_clock, one process); split at the moment the frame was read.
+//               one clock (steady_clock, one process); split at the moment the frame was read;
+//               and acctsync's path cut into stages in a run of its own (wire, read and
+//               decrypt, decode, parse and publish, ring hop and apply; e2e_stage_hists).
 //
 // Coordinated omission: frame k is due at t0 + k/rate and its latency runs from that scheduled
 // time, not from when it was actually written, so a stalled reader (and the writes it holds up)
@@ -27,6 +30,7 @@
 // Usage: bench_latency [--out DIR] [--quick]   (DIR: latency.txt, the table, and latency.dat,
 //        the percentile curves for gnuplot; --quick: fewer frames, for a smoke test)
 #include <sched.h>
+#include <sys/ioctl.h>
 
 #include <atomic>
 #include <chrono>
@@ -39,6 +43,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/cache_line_floor.hpp"
 #include "bench/tcp_floor.hpp"
 #include "bench/typical_client.hpp"
 #include "core/account_book.hpp"
@@ -246,10 +251,29 @@ struct scheduled_server {
     }
 };
 
-result e2e_acctsync(double rate, int n) {
+// The end-to-end path cut into its stages (a run of its own: the stamps and the readiness check
+// cost time). `wire` = scheduled write → the bytes first seen waiting in the client's socket
+// (FIONREAD, checked once per poll while nothing is pending: the server's encryption and write,
+// loopback TCP, and up to one poll's delay), `read_decrypt` = → the read that returned them
+// decrypted (recv + wolfSSL's record decryption; ws_client::last_receive_ns), `decode` = → the
+// message handed to the handler (RFC 6455, UTF-8), `parse_publish` = → the ring's commit,
+// `hop_apply` = → the consumer's book has applied it. A frame whose bytes arrived between the
+// check and the read is left out of the split (counted in `unseen`).
+struct e2e_stage_hists {
+    tools::latency_histogram wire, read_decrypt, decode, parse_publish, hop_apply;
+    std::uint64_t unseen = 0;
+};
+
+result e2e_acctsync(double rate, int n, e2e_stage_hists* stages = nullptr) {
     scheduled_server srv(rate, n);
     const auto N = static_cast<std::size_t>(n);
     std::vector<std::int64_t> read_at(N), done(N);
+    std::vector<std::int64_t> arrived, decrypted, published;
+    if (stages != nullptr) {
+        arrived.assign(N, 0);
+        decrypted.assign(N, 0);
+        published.assign(N, 0);
+    }
     spsc_ring<event> ring(1 << 14);
     std::atomic<bool> stop{false};
     std::atomic<std::uint64_t> applied{0};
@@ -286,15 +310,29 @@ result e2e_acctsync(double rate, int n) {
             g_counting.store(true);
             srv.go.store(true, std::memory_order_release);
             std::size_t k = 0;
+            std::int64_t seen = 0; // when bytes were first seen waiting (stages only)
+            const int fd = ws.tls().fd();
             const std::int64_t give_up = now_ns() + 120'000'000'000;
             while (k < N && now_ns() < give_up) {
+                if (stages != nullptr && seen == 0) {
+                    int pending = 0;
+                    if (::ioctl(fd, FIONREAD, &pending) == 0 && pending > 0) seen = now_ns();
+                }
                 const auto r = ws.poll([&](const net::ws_message& m) {
                     const std::int64_t t = now_ns();
-                    if (k < N) read_at[k++] = t; // TCP keeps order: the k-th message is frame k
+                    if (k >= N) return;
+                    read_at[k] = t; // TCP keeps order: the k-th message is frame k
+                    if (stages != nullptr) {
+                        arrived[k] = seen;
+                        decrypted[k] = ws.last_receive_ns();
+                        rs.stamp = &published[k];
+                    }
+                    ++k;
                     parse::stream_context ctx;
                     ctx.recv_ns = t;
                     (void)parser.parse(m.data, m.size, ctx, sink);
                 });
+                if (r.messages > 0) seen = 0;
                 if (!r.error.ok()) break;
             }
             read_frames = k;
@@ -327,6 +365,16 @@ result e2e_acctsync(double rate, int n) {
         r.first_part.record(read_at[k] - srv.due[k]);
         r.second_part.record(done[k] - read_at[k]);
         last = std::max(last, done[k]);
+        if (stages == nullptr) continue;
+        if (arrived[k] == 0 || arrived[k] > decrypted[k]) {
+            ++stages->unseen;
+            continue;
+        }
+        stages->wire.record(arrived[k] - srv.due[k]);
+        stages->read_decrypt.record(decrypted[k] - arrived[k]);
+        stages->decode.record(read_at[k] - decrypted[k]);
+        stages->parse_publish.record(published[k] - read_at[k]);
+        stages->hop_apply.record(done[k] - published[k]);
     }
     r.achieved = rate_of(r.frames, srv.due.empty() ? 0 : srv.due[0], last);
     return r;
@@ -449,6 +497,11 @@ int main(int argc, char** argv) {
     say(std::string(40, ' ') + "  " + head);
     say("busy-poll                               " + row(floor_spin, 1000) + "\n");
     say("blocking                                " + row(floor_block, 1000) + "\n");
+    tools::latency_histogram floor_line;
+    for (const std::int64_t ns : bench::cache_line_ping_pong(trips)) floor_line.record(ns);
+    say("\n== floor: a cache line from CPU 1 to CPU 0 (half a round trip of two threads bouncing a counter), ns\n");
+    say(std::string(40, ' ') + "  " + head);
+    say("one way                                 " + row(floor_line, 1) + "\n");
 
     // In process.
     say("\n== in process: decrypted WebSocket bytes -> book applied on the consumer's core (CPU 1 -> CPU 0),\n"
@@ -494,6 +547,19 @@ int main(int argc, char** argv) {
         }
         pairs.emplace_back(std::move(a), std::move(t));
     }
+    e2e_stage_hists es;
+    const int es_n = quick ? 2000 : 20000;
+    (void)e2e_acctsync(10e3, es_n, &es);
+    say("\n== acctsync end to end, per stage at 10k frames/s, us (a run of its own, stamped; " +
+        std::to_string(es_n - static_cast<int>(es.unseen)) + " of " + std::to_string(es_n) +
+        " frames seen waiting in the socket before their read)\n");
+    say(std::string(40, ' ') + "  " + head);
+    say("wire (write, encrypt, loopback TCP)     " + row(es.wire, 1000) + "\n");
+    say("read and decrypt (recv + wolfSSL)       " + row(es.read_decrypt, 1000) + "\n");
+    say("frame decode (RFC 6455, UTF-8 check)    " + row(es.decode, 1000) + "\n");
+    say("parse and publish (into the ring)       " + row(es.parse_publish, 1000) + "\n");
+    say("ring hop and apply (account_book)       " + row(es.hop_apply, 1000) + "\n");
+
     say("\n== typical / acctsync, end to end\nframes/s    p50 ratio   p99 ratio   p99.9 ratio\n");
     for (const auto& [a, t] : pairs) {
         const auto ratio = [&](double q) {
