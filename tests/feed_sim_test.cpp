@@ -15,6 +15,7 @@
 
 #include "net/feed.hpp"
 #include "support/sim_fixture.hpp"
+#include "tools/sim/loopback_feed.hpp"
 
 using namespace acctsync;
 using namespace acctsync::test;
@@ -25,14 +26,7 @@ namespace {
 // The feed's configuration for a simulator on loopback: its test CA, and the timers shortened
 // (coverage not): keepalive every ~1 s, silence after 1.5 s.
 net::feed_config feed_cfg_for(const sim::server& srv, market venue = market::usdm) {
-    auto c = net::feed_config::for_venue(venue);
-    const std::string base = "localhost:" + std::to_string(srv.port());
-    c.rest_url = "https://" + base;
-    c.ws_url = "wss://" + base;
-    c.wsapi_url = "wss://" + base;
-    c.connect_to = "127.0.0.1";
-    c.tls.ca_file = ca_dir + "/ca.pem";
-    c.creds = {srv.api_key(0), net::key_kind::hmac, net::secret(srv.api_secret(0))};
+    auto c = sim::loopback_feed_config(srv, venue, ca_dir + "/ca.pem");
     c.session.keepalive_interval_ms = 1000;
     c.session.keepalive_jitter_ms = 200;
     c.session.silence_timeout_ms = 1500;
@@ -317,12 +311,7 @@ TEST_P(feed_fault_matrix, the_book_equals_the_truth_after_the_fault) {
         std::string error; // what a run that threw said
     };
     auto run_seed = [&](int seed, seed_run& r) {
-        sim::server_config c;
-        c.cert_file = ca_dir + "/server.pem";
-        c.key_file = ca_dir + "/server.key";
-        c.rate = 400;
-        c.venue = market::usdm;
-        c.accounts = 2;
+        auto c = sim_fixture::server_config_for(400, market::usdm);
         c.ping_interval = 300ms; // the venue pings every 300 ms here, so a 1.5 s silence is a dead socket
         c.faults = faults;
         c.fault_rate = rate;

@@ -30,6 +30,7 @@
 #include "parse/json/book_json.hpp"
 #include "tools/book_table.hpp"
 #include "tools/latency_histogram.hpp"
+#include "tools/sim/loopback_feed.hpp"
 #include "tools/sim/server.hpp"
 
 using namespace acctsync;
@@ -187,14 +188,7 @@ int main(int argc, char** argv) {
                     sc.faults.empty() ? "" : ", faults ", sc.faults.empty() ? "" : std::to_string(sc.fault_rate).c_str(),
                     seconds);
 
-        auto cfg = net::feed_config::for_venue(sc.venue);
-        const std::string base = "localhost:" + std::to_string(port);
-        cfg.rest_url = "https://" + base;
-        cfg.ws_url = "wss://" + base;
-        cfg.wsapi_url = "wss://" + base;
-        cfg.connect_to = "127.0.0.1";
-        cfg.tls.ca_file = ca_dir + "/ca.pem";
-        cfg.creds = {venue.api_key(0), net::key_kind::hmac, net::secret(venue.api_secret(0))};
+        auto cfg = sim::loopback_feed_config(venue, sc.venue, ca_dir + "/ca.pem");
         cfg.snapshots = snapshots;
         cfg.mode = busy_poll ? net::read_mode::busy_poll : net::read_mode::event_driven;
         // The simulator pings every 3 min like Binance; with faults on, notice dead sockets sooner.

@@ -70,7 +70,8 @@ inline void apply_snapshots(client& c, account_book& book, const sim::server& sr
 
 struct sim_fixture : ::testing::Test {
     std::unique_ptr<sim::server> srv;
-    void start(double rate = 200, market venue = market::usdm, const std::function<void(sim::server_config&)>& tweak = {}) {
+    // The tests' simulator: the test CA's server certificate, two accounts, seed 7.
+    static sim::server_config server_config_for(double rate, market venue) {
         sim::server_config cfg;
         cfg.cert_file = ca_dir + "/server.pem";
         cfg.key_file = ca_dir + "/server.key";
@@ -78,6 +79,10 @@ struct sim_fixture : ::testing::Test {
         cfg.venue = venue;
         cfg.accounts = 2;
         cfg.seed = 7;
+        return cfg;
+    }
+    void start(double rate = 200, market venue = market::usdm, const std::function<void(sim::server_config&)>& tweak = {}) {
+        auto cfg = server_config_for(rate, venue);
         if (tweak) tweak(cfg);
         srv = std::make_unique<sim::server>(cfg);
         srv->start();
