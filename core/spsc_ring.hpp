@@ -83,21 +83,25 @@ public:
     }
 
     // Publishes every claimed slot at once (one release store), then asks for the next
-    // `prefetched_slots` slots' lines for writing, so the next claims write into lines already
-    // here: a slot was last touched by the consumer a whole ring ago, and without this the
-    // parser's stores wait on those misses while a frame is in flight (measured in
-    // bench_latency at 100k frames/s, 16 Ki slots of 320 B: parse and publish 800 → 380 ns at
-    // p50). Only slots the consumer has released (as the producer last saw it) are touched, so a
-    // full ring does not pull lines from under its reader. Cost: one prefetchw per line of the
-    // slots, after the store — the commit is already visible.
+    // `prefetched_slots` slots' lines for writing (prefetchw where the target has it, else a
+    // plain prefetch), so the next claims write into lines already here: a slot was last
+    // touched by the consumer a whole ring ago, and without this the producer's stores wait on
+    // those misses while a frame is in flight (bench_latency, 100k frames/s, 16 Ki slots of
+    // 320 B: parse and publish 800 → 383 ns at p50 in two quick runs before and after; the host's
+    // placement of the two vCPUs moves it as much in other runs). Only slots the consumer has
+    // released (as the producer last saw it) are touched, and only when a slot is whole lines
+    // (a slot sharing a line with the one just published would pull it from under its reader).
+    // Cost: one prefetch per line of the slots, after the store — the commit is already visible.
     void commit() noexcept {
         if (p_.claimed == 0) return;
         p_.write += p_.claimed;
         p_.claimed = 0;
         published_.store(p_.write, std::memory_order_release);
-        for (std::uint64_t w = p_.write; w < p_.write + prefetched_slots && w - p_.read_cache <= mask_; ++w) {
-            const char* slot = reinterpret_cast<const char*>(&slots_[w & mask_]);
-            for (std::size_t off = 0; off < sizeof(T); off += cache_line) __builtin_prefetch(slot + off, 1, 3);
+        if constexpr (sizeof(T) % cache_line == 0) {
+            for (std::uint64_t w = p_.write; w < p_.write + prefetched_slots && w - p_.read_cache <= mask_; ++w) {
+                const char* slot = reinterpret_cast<const char*>(&slots_[w & mask_]);
+                for (std::size_t off = 0; off < sizeof(T); off += cache_line) __builtin_prefetch(slot + off, 1, 3);
+            }
         }
     }
 
