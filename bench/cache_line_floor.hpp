@@ -3,7 +3,9 @@
 // bounce a counter through two lines (each written by one side only, as the ring's indices
 // are); half a round trip is the one-way transfer a ring hop cannot beat — the consumer sees a
 // commit no sooner than the index's line reaches its core, and then its reads of the slot pull
-// the event's lines the same way. Timed on the initiating side with steady_clock; ns.
+// the event's lines the same way (overlapped with each other, not one after another). Timed on
+// the initiating side with steady_clock, so each figure carries half a clock read and each
+// spinner's pause; ns.
 #pragma once
 
 #include <atomic>
@@ -19,7 +21,7 @@ namespace acctsync::bench {
 // One-way times (round trip / 2) of `trips` bounces, ns; a pause of ~1 µs between trips so each
 // starts from lines at rest, as a sparse stream's events do.
 inline std::vector<std::int64_t> cache_line_ping_pong(int trips) {
-    struct alignas(64) line {
+    struct alignas(128) line { // 128: the adjacent-line prefetcher must not pair the two
         std::atomic<std::int64_t> v{0};
     };
     line ping, pong;

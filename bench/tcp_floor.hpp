@@ -38,16 +38,23 @@ inline bool read_n(int fd, char* p, std::size_t n) {
     return true;
 }
 
-inline std::vector<double> tcp_ping_pong(bool spin, int trips, int server_core = 0, int client_core = 1) {
-    std::vector<double> out;
+// A TCP socket listening on 127.0.0.1 at a free port; `a` gets its address.
+inline int loopback_listener(sockaddr_in& a) {
     const int ls = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
+    a = {};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     (void)::bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof a);
     (void)::listen(ls, 1);
     socklen_t len = sizeof a;
     (void)getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
+    return ls;
+}
+
+inline std::vector<double> tcp_ping_pong(bool spin, int trips, int server_core = 0, int client_core = 1) {
+    std::vector<double> out;
+    sockaddr_in a{};
+    const int ls = loopback_listener(a);
     std::thread echo([&] {
         (void)net::pin_current_thread(client_core);
         const int c = ::socket(AF_INET, SOCK_STREAM, 0);
