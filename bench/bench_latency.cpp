@@ -39,9 +39,11 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bench/cache_line_floor.hpp"
@@ -498,6 +500,14 @@ int main(int argc, char** argv) {
         }
     say("machine: " + model + ", " + std::to_string(std::thread::hardware_concurrency()) + " vCPU\n");
     const std::string head = "  p50        p90        p99        p99.9      p99.99     max\n";
+    // A block of labelled percentile rows under the column heads (unit: ns per printed unit).
+    const auto table = [&](double unit, std::initializer_list<std::pair<const char*, const tools::latency_histogram*>> rows) {
+        say(std::string(40, ' ') + "  " + head);
+        for (const auto& [label, h] : rows) {
+            const std::string l = label;
+            say(l + std::string(l.size() < 40 ? 40 - l.size() : 1, ' ') + row(*h, unit) + "\n");
+        }
+    };
 
     // Floor.
     const int trips = quick ? 2000 : 20000;
@@ -505,22 +515,25 @@ int main(int argc, char** argv) {
     for (const double us : bench::tcp_ping_pong(true, trips)) floor_spin.record(static_cast<std::int64_t>(us * 1000));
     for (const double us : bench::tcp_ping_pong(false, trips)) floor_block.record(static_cast<std::int64_t>(us * 1000));
     say("\n== floor: TCP 64 B ping-pong on loopback, CPU 0 <-> CPU 1, round trip, us\n");
-    say(std::string(40, ' ') + "  " + head);
-    say("busy-poll                               " + row(floor_spin, 1000) + "\n");
-    say("blocking                                " + row(floor_block, 1000) + "\n");
+    table(1000, {
+        {"busy-poll", &floor_spin},
+        {"blocking", &floor_block},
+    });
     tools::latency_histogram floor_line;
     for (const std::int64_t ns : bench::cache_line_ping_pong(trips)) floor_line.record(ns);
     say("\n== floor: a cache line from CPU 1 to CPU 0 (half a round trip of two threads bouncing a counter), ns\n");
-    say(std::string(40, ' ') + "  " + head);
-    say("one way                                 " + row(floor_line, 1) + "\n");
+    table(1, {
+        {"one way", &floor_line},
+    });
     tools::latency_histogram recv_default, recv_no_quickack;
     const int recvs = quick ? 2000 : 20000;
     for (const std::int64_t ns : bench::recv_of_waiting_message(false, recvs)) recv_default.record(ns);
     for (const std::int64_t ns : bench::recv_of_waiting_message(true, recvs)) recv_no_quickack.record(ns);
     say("\n== the kernel's part of a read: recv() of a 560 B message waiting on loopback TCP, ns (bench/recv_floor.hpp)\n");
-    say(std::string(40, ' ') + "  " + head);
-    say("default (the ACK sent inside the recv)  " + row(recv_default, 1) + "\n");
-    say("TCP_QUICKACK off (not used by acctsync) " + row(recv_no_quickack, 1) + "\n");
+    table(1, {
+        {"default (the ACK sent inside the recv)", &recv_default},
+        {"TCP_QUICKACK off (not used by acctsync)", &recv_no_quickack},
+    });
 
     // In process.
     say("\n== in process: decrypted WebSocket bytes -> book applied on the consumer's core (CPU 1 -> CPU 0),\n"
@@ -542,12 +555,13 @@ int main(int argc, char** argv) {
     const auto stage_run = in_process(100e3, quick ? 20000 : 200000, &st);
     say("\n== in process, per stage at 100k frames/s, ns (each stage stamped with steady_clock, ~27 ns a stamp:\n"
         "   the stages add up to more than the unstamped figures above)\n");
-    say(std::string(40, ' ') + "  " + head);
-    say("total, this run                         " + row(stage_run.total, 1) + "\n");
-    say("frame decode (RFC 6455, UTF-8 check)    " + row(st.decode, 1) + "\n");
-    say("parse and publish (into the ring)       " + row(st.parse_publish, 1) + "\n");
-    say("ring hop (publish -> consumer sees it)  " + row(st.hop, 1) + "\n");
-    say("drain and apply (account_book)          " + row(st.apply, 1) + "\n");
+    table(1, {
+        {"total, this run", &stage_run.total},
+        {"frame decode (RFC 6455, UTF-8 check)", &st.decode},
+        {"parse and publish (into the ring)", &st.parse_publish},
+        {"ring hop (publish -> consumer sees it)", &st.hop},
+        {"drain and apply (account_book)", &st.apply},
+    });
 
     // End to end.
     say("\n== end to end over loopback TLS 1.3: scheduled write -> consumer's book applied, us\n"
@@ -574,13 +588,14 @@ int main(int argc, char** argv) {
     say("\n== acctsync end to end, per stage at 10k frames/s, us (a run of its own, stamped: its stages add up\n"
         "   to more than the unstamped figures above; split: the " + std::to_string(es.split) + " of " +
         std::to_string(es.frames) + " frames whose bytes were seen arriving while the client was idle)\n");
-    say(std::string(40, ' ') + "  " + head);
-    say("total, this run (all frames)            " + row(es.total, 1000) + "\n");
-    say("wire (write, encrypt, loopback TCP)     " + row(es.wire, 1000) + "\n");
-    say("read and decrypt (recv + wolfSSL)       " + row(es.read_decrypt, 1000) + "\n");
-    say("frame decode (RFC 6455, UTF-8 check)    " + row(es.decode, 1000) + "\n");
-    say("parse and publish (into the ring)       " + row(es.parse_publish, 1000) + "\n");
-    say("ring hop and apply (account_book)       " + row(es.hop_apply, 1000) + "\n");
+    table(1000, {
+        {"total, this run (all frames)", &es.total},
+        {"wire (write, encrypt, loopback TCP)", &es.wire},
+        {"read and decrypt (recv + wolfSSL)", &es.read_decrypt},
+        {"frame decode (RFC 6455, UTF-8 check)", &es.decode},
+        {"parse and publish (into the ring)", &es.parse_publish},
+        {"ring hop and apply (account_book)", &es.hop_apply},
+    });
 
     say("\n== typical / acctsync, end to end\nframes/s    p50 ratio   p99 ratio   p99.9 ratio\n");
     for (const auto& [a, t] : pairs) {
